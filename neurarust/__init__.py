@@ -1,0 +1,46 @@
+"""neurarust: a functional array framework — NumPy on the CPU, CuPy on NVIDIA GPUs.
+
+Arrays are immutable; differentiation, batching and staging are function transforms.
+"""
+
+from . import tree
+from .core.array import Array
+from .core.dtypes import (
+    bfloat16,
+    bool_ as bool,  # noqa: A004 - the array API name
+    can_cast,
+    complex64,
+    complex128,
+    finfo,
+    float16,
+    float32,
+    float64,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    isdtype,
+    promote_types,
+    result_type,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from .core.errors import (
+    AxisError,
+    ConcretizationError,
+    DeviceError,
+    DTypeError,
+    IndexBoundsError,
+    NeurarustError,
+    ShapeError,
+    TracerLeakError,
+)
+from .core.ops import *  # noqa: F403 - the array functions are the top-level namespace
+from .transforms.forward import jvp, linearize
+from .transforms.reverse import grad, value_and_grad, vjp
+
+__version__ = "0.1.0"
+__array_api_version__ = "2024.12"

@@ -1,0 +1,314 @@
+"""Reverse mode: ``vjp``, ``grad`` and ``value_and_grad``.
+
+A :class:`ReverseTrace` runs the function eagerly and appends one :class:`Node` per primitive
+to a tape, in execution order (which is a topological order). The backward pass walks the tape
+from the end, calling each primitive's per-argument VJP rule and summing cotangents into the
+parents — HIPS autograd's tape with JAX's trace levels, so that rules, written in neurarust
+ops, are themselves recorded by any outer trace (``grad(grad(f))``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .. import tree
+from ..core.dtypes import is_inexact
+from ..core.errors import ShapeError
+from ..core.primitive import Primitive, Trace, Tracer, bind
+from ._args import (
+    as_array_leaf,
+    check_scalar_output,
+    ones_like_leaf,
+    select_args,
+    zeros_like_leaf,
+)
+
+
+class Node:
+    """One recorded primitive application: its rules, inputs, output and parents."""
+
+    __slots__ = ("prim", "params", "primals", "out", "parents")
+
+    def __init__(
+        self,
+        prim: Primitive | None,
+        params: dict[str, Any],
+        primals: Sequence[Any],
+        out: Any,
+        parents: Sequence[tuple[int, int, int]],
+    ) -> None:
+        self.prim = prim
+        self.params = params
+        self.primals = primals
+        self.out = out
+        self.parents = parents  # (argument position, tape index, output position or -1)
+
+    def cotangents(self, g: Any) -> list[Any]:
+        """The cotangent of each parent (in ``parents`` order) for output cotangent ``g``."""
+        rules = self.prim.vjp
+        prim, out, primals, params = self.prim, self.out, self.primals, self.params
+        if rules is None:
+            raise NotImplementedError(f"{prim.name}: this primitive has no reverse-mode rule")
+        result = []
+        for argpos, _, _ in self.parents:
+            rule = rules[argpos]
+            result.append(None if rule is None else rule(g, out, *primals, **params))
+        return result
+
+
+class FunctionNode(Node):
+    """A node whose rules are Python functions (custom_vjp, custom_jvp, checkpoint).
+
+    ``backward(g)`` returns one cotangent per parent; ``forward(tangents)`` takes one tangent
+    per primal argument (None for none) and returns the output tangent.
+    """
+
+    __slots__ = ("backward", "forward")
+
+    def __init__(
+        self,
+        backward: Callable[[Any], Sequence[Any]],
+        forward: Callable[[list[Any]], Any],
+        primals: Sequence[Any],
+        out: Any,
+        parents: Sequence[tuple[int, int, int]],
+    ) -> None:
+        super().__init__(None, {}, primals, out, parents)
+        self.backward = backward
+        self.forward = forward
+
+    def cotangents(self, g: Any) -> list[Any]:
+        return list(self.backward(g))
+
+    def push_forward(self, tangents: list[Any]) -> Any:
+        """The output tangent for the given argument tangents."""
+        return self.forward(tangents)
+
+
+class ReverseTracer(Tracer):
+    """A value recorded on a reverse-mode tape: the primal ``_v`` and where it came from."""
+
+    __slots__ = ("_node", "_pos")
+
+    def __init__(self, trace: ReverseTrace, value: Any, node: int, pos: int = -1) -> None:
+        self._v = value
+        self._trace = trace
+        self._node = node
+        self._pos = pos
+
+
+class ReverseTrace(Trace):
+    """Records primitives on a tape for a later backward pass."""
+
+    __slots__ = ("tape",)
+
+    def __init__(self, name: str = "grad") -> None:
+        super().__init__(name)
+        self.tape: list[Node | None] = []
+
+    def new_input(self, value: Array) -> ReverseTracer:
+        """A tracer for an input of the differentiated function."""
+        self.tape.append(None)
+        return ReverseTracer(self, value, len(self.tape) - 1)
+
+    def unwrap(self, args: Sequence[Any]) -> tuple[list[Any], list[tuple[int, int, int]]]:
+        """The primal values of ``args`` and the parents among them that are this trace's."""
+        primals = []
+        parents = []
+        for i, a in enumerate(args):
+            if a.__class__ is ReverseTracer and a._trace is self:
+                primals.append(a._v)
+                parents.append((i, a._node, a._pos))
+            else:
+                primals.append(a)
+        return primals, parents
+
+    def process(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+        primals, parents = self.unwrap(args)
+        out = bind(prim, primals, params)
+        if not parents or not prim.differentiable:
+            return out
+        return self.record(Node(prim, params, primals, out, parents), out)
+
+    def record(self, node: Node, out: Any) -> Any:
+        """Append ``node`` to the tape and wrap its float outputs as tracers."""
+        tape = self.tape
+        index = len(tape)
+        tape.append(node)
+        if isinstance(out, tuple):
+            return tuple(
+                ReverseTracer(self, o, index, k) if is_inexact(o.dtype) else o
+                for k, o in enumerate(out)
+            )
+        if not is_inexact(out.dtype):
+            return out
+        return ReverseTracer(self, out, index)
+
+
+def _add(a: Any, b: Any) -> Any:
+    return b if a is None else a + b
+
+
+def backward(tape: list[Node | None], seeds: Sequence[tuple[int, int, Any]]) -> list[Any]:
+    """Propagate cotangents from ``seeds`` ((tape index, output position, cotangent) triples)
+    back through ``tape``; returns the cotangent left at each input slot (None if zero)."""
+    cts: list[Any] = [None] * len(tape)
+    for index, pos, ct in seeds:
+        _accumulate(tape, cts, index, pos, ct)
+    for i in range(len(tape) - 1, -1, -1):
+        g = cts[i]
+        node = tape[i]
+        if g is None or node is None:
+            continue
+        cts[i] = None
+        if isinstance(g, list):
+            g = tuple(
+                zeros_like_leaf(o) if c is None else c for c, o in zip(g, node.out, strict=True)
+            )
+        for (_, pidx, ppos), c in zip(node.parents, node.cotangents(g), strict=True):
+            if c is not None:
+                _accumulate(tape, cts, pidx, ppos, c)
+    return cts
+
+
+def _accumulate(tape: list[Node | None], cts: list[Any], index: int, pos: int, ct: Any) -> None:
+    if pos < 0:
+        cts[index] = _add(cts[index], ct)
+        return
+    slot = cts[index]
+    if slot is None:
+        slot = cts[index] = [None] * len(tape[index].out)
+    slot[pos] = _add(slot[pos], ct)
+
+
+def _strip(trace: ReverseTrace, out_leaves: list[Any]) -> tuple[list[Any], list[int | None]]:
+    """The primal outputs and, for each, its tape slot (None for a constant output)."""
+    primals, slots = [], []
+    for o in out_leaves:
+        if o.__class__ is ReverseTracer and o._trace is trace:
+            primals.append(o._v)
+            slots.append((o._node, o._pos))
+        else:
+            primals.append(o)
+            slots.append(None)
+    return primals, slots
+
+
+def vjp(f: Callable[..., Any], *primals: Any, has_aux: bool = False) -> tuple[Any, ...]:
+    """Evaluate ``f(*primals)`` and return ``(out, vjp_fn)`` (plus ``aux`` with ``has_aux``).
+
+    ``vjp_fn(cotangent)`` takes a pytree shaped like ``out`` and returns a tuple with one
+    cotangent pytree per primal. It may be called many times.
+
+    Examples
+    --------
+    >>> out, f_vjp = nr.vjp(nr.sin, nr.asarray(0.0))
+    >>> f_vjp(nr.asarray(1.0))
+    (Array(1., dtype=float32),)
+    """
+    flat, in_tree = tree.flatten(primals)
+    flat = [as_array_leaf("vjp", x) for x in flat]
+    with ReverseTrace("vjp") as trace:
+        inputs = [trace.new_input(x) if is_inexact(x.dtype) else x for x in flat]
+        result = f(*tree.unflatten(in_tree, inputs))
+    out, aux = _split_aux("vjp", result, has_aux)
+    out_leaves, out_tree = tree.flatten(out)
+    out_leaves = [as_array_leaf("vjp", o) for o in out_leaves]
+    out_primals, slots = _strip(trace, out_leaves)
+    tape = trace.tape
+    input_slots = [t._node if isinstance(t, ReverseTracer) else None for t in inputs]
+
+    def vjp_fn(cotangent: Any) -> tuple[Any, ...]:
+        ct_leaves, ct_tree = tree.flatten(cotangent)
+        if ct_tree != out_tree:
+            raise ValueError(
+                f"vjp_fn: argument 'cotangent' expected a pytree with the structure of the "
+                f"function's output {out_tree}, got {ct_tree}"
+            )
+        seeds = []
+        for k, (ct, o, slot) in enumerate(zip(ct_leaves, out_primals, slots, strict=True)):
+            ct = as_array_leaf("vjp_fn", ct)
+            if tuple(ct.shape) != tuple(o.shape):
+                raise ShapeError(
+                    f"vjp_fn: cotangent leaf {k} expected shape {tuple(o.shape)} (the output's), "
+                    f"got {tuple(ct.shape)}"
+                )
+            if slot is not None:
+                seeds.append((slot[0], slot[1], ct.astype(o.dtype) if ct.dtype != o.dtype else ct))
+        cts = backward(tape, seeds)
+        grads = [
+            zeros_like_leaf(x) if s is None or cts[s] is None else cts[s]
+            for x, s in zip(flat, input_slots, strict=True)
+        ]
+        return tuple(tree.unflatten(in_tree, grads))
+
+    out_value = tree.unflatten(out_tree, out_primals)
+    return (out_value, vjp_fn, aux) if has_aux else (out_value, vjp_fn)
+
+
+def _split_aux(op: str, result: Any, has_aux: bool) -> tuple[Any, Any]:
+    if not has_aux:
+        return result, None
+    if not (isinstance(result, tuple) and len(result) == 2):
+        raise TypeError(
+            f"{op}: with has_aux=True the function must return a pair (output, aux), "
+            f"got {type(result).__name__}"
+        )
+    return result
+
+
+def value_and_grad(
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
+    """A function returning ``(f(*args), gradient of f)`` (``((value, aux), grad)`` with aux).
+
+    ``f`` must return a scalar float. The gradient has the structure of the argument(s)
+    selected by ``argnums`` (a tuple of gradients when ``argnums`` is a tuple).
+    """
+
+    def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
+        diff_args, rebuild = select_args("grad", args, argnums, allow_int)
+
+        def inner(*diff: Any) -> Any:
+            return f(*rebuild(diff), **kwargs)
+
+        result = vjp(inner, *diff_args, has_aux=has_aux)
+        value, f_vjp = result[0], result[1]
+        check_scalar_output("grad", value)
+        grads = f_vjp(ones_like_leaf(value))
+        grads = grads[0] if isinstance(argnums, int) else grads
+        value = value if not has_aux else (value, result[2])
+        return value, grads
+
+    value_and_grad_f.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    value_and_grad_f.__doc__ = f.__doc__
+    return value_and_grad_f
+
+
+def grad(
+    f: Callable[..., Any],
+    argnums: int | Sequence[int] = 0,
+    has_aux: bool = False,
+    allow_int: bool = False,
+) -> Callable[..., Any]:
+    """The gradient of scalar-valued ``f`` with respect to the arguments ``argnums``.
+
+    Examples
+    --------
+    >>> import neurarust as nr
+    >>> nr.grad(lambda x: (x ** 2).sum())(nr.asarray([1.0, 2.0]))
+    Array([2., 4.], dtype=float32)
+    """
+    vg = value_and_grad(f, argnums, has_aux, allow_int)
+
+    def grad_f(*args: Any, **kwargs: Any) -> Any:
+        value, g = vg(*args, **kwargs)
+        return (g, value[1]) if has_aux else g
+
+    grad_f.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    grad_f.__doc__ = f.__doc__
+    return grad_f
