@@ -42,9 +42,7 @@ def map(  # noqa: A001 - the familiar name, as in jax.tree.map
     f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: Callable[[Any], bool] | None = None
 ) -> Any:
     """Apply ``f`` leaf by leaf over ``tree`` (and trees of the same structure in ``rest``)."""
-    return optree.tree_map(
-        f, tree, *rest, is_leaf=is_leaf, none_is_leaf=False, namespace=NAMESPACE
-    )
+    return optree.tree_map(f, tree, *rest, is_leaf=is_leaf, none_is_leaf=False, namespace=NAMESPACE)
 
 
 def flatten_with_path(
@@ -131,4 +129,3 @@ def register_dataclass(
 
     optree.register_pytree_node(cls, flatten_named, unflatten_func, namespace=NAMESPACE)
     return cls
-

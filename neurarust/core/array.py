@@ -215,8 +215,7 @@ class Array:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError(
-            "neurarust arrays are immutable: instead of `x[idx] = v` write "
-            "`x = x.at[idx].set(v)`"
+            "neurarust arrays are immutable: instead of `x[idx] = v` write `x = x.at[idx].set(v)`"
         )
 
     def __getattr__(self, name: str) -> Any:
@@ -377,9 +376,7 @@ def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
 
 
 _BOOL = np.dtype(np.bool_)
-_COMPARISONS = frozenset(
-    {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"}
-)
+_COMPARISONS = frozenset({"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})
 _OPERAND_TYPES = (Array, int, float, complex, bool, np.ndarray, np.generic, list, tuple)
 
 _OPERATORS = {

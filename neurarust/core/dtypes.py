@@ -119,9 +119,7 @@ def canonicalize(dtype: Any, op: str = "dtype") -> np.dtype:
             found = None
         if found in _KNOWN:
             return found
-    raise DTypeError(
-        f"{op}: argument 'dtype' expected one of {sorted(_BY_NAME)}, got {dtype!r}"
-    )
+    raise DTypeError(f"{op}: argument 'dtype' expected one of {sorted(_BY_NAME)}, got {dtype!r}")
 
 
 def _int_join(a: np.dtype, b: np.dtype) -> np.dtype:

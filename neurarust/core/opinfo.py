@@ -70,8 +70,9 @@ def register(*infos: OpInfo) -> None:
 # ----------------------------------------------------------------- sample helpers
 
 
-def rand_shape(rng: np.random.Generator, min_ndim: int = 0, max_ndim: int = 3, max_size: int = 4
-               ) -> tuple[int, ...]:
+def rand_shape(
+    rng: np.random.Generator, min_ndim: int = 0, max_ndim: int = 3, max_size: int = 4
+) -> tuple[int, ...]:
     """A random shape with ``min_ndim..max_ndim`` dimensions of size ``1..max_size``."""
     ndim = int(rng.integers(min_ndim, max_ndim + 1))
     return tuple(int(d) for d in rng.integers(1, max_size + 1, size=ndim))
@@ -121,8 +122,9 @@ def unary_samples(low: float = -2.0, high: float = 2.0) -> Callable[..., list[Sa
     return samples
 
 
-def binary_samples(low: float = -2.0, high: float = 2.0, low2: float | None = None,
-                   high2: float | None = None) -> Callable[..., list[Sample]]:
+def binary_samples(
+    low: float = -2.0, high: float = 2.0, low2: float | None = None, high2: float | None = None
+) -> Callable[..., list[Sample]]:
     """Samples of two broadcast-compatible random arrays (and one array with a scalar)."""
     low2 = low if low2 is None else low2
     high2 = high if high2 is None else high2

@@ -45,8 +45,9 @@ def _random_like(rng: np.random.Generator, x: Array) -> np.ndarray:
 
 
 def _inner(a: Sequence[np.ndarray], b: Sequence[np.ndarray]) -> float:
-    return float(sum(np.real(np.sum(np.asarray(x) * np.asarray(y))) for x, y in zip(a, b,
-                                                                                      strict=True)))
+    return float(
+        sum(np.real(np.sum(np.asarray(x) * np.asarray(y))) for x, y in zip(a, b, strict=True))
+    )
 
 
 class _Problem:
@@ -67,12 +68,18 @@ class _Problem:
 
     def call64(self, leaves: Sequence[Any]) -> list[np.ndarray]:
         out = self.call([_as64(x) for x in leaves])
-        return [_np(o).astype(np.complex128 if _np(o).dtype.kind == "c" else np.float64)
-                for o in tree.leaves(out)]
+        return [
+            _np(o).astype(np.complex128 if _np(o).dtype.kind == "c" else np.float64)
+            for o in tree.leaves(out)
+        ]
 
     def shifted(self, i: int, v: np.ndarray, eps: float) -> tuple[list[np.ndarray], ...]:
-        base = [_np(x).astype(np.complex128 if x.dtype.kind == "c" else np.float64)
-                if dtypes.is_inexact(x.dtype) else x for x in self.leaves]
+        base = [
+            _np(x).astype(np.complex128 if x.dtype.kind == "c" else np.float64)
+            if dtypes.is_inexact(x.dtype)
+            else x
+            for x in self.leaves
+        ]
         plus, minus = list(base), list(base)
         plus[i] = base[i] + eps * v
         minus[i] = base[i] - eps * v
@@ -86,8 +93,10 @@ class _Problem:
         tangents = [asarray(np.zeros(x.shape), dtype=x.dtype) for x in self.leaves]
         tangents[i] = asarray(v, dtype=self.leaves[i].dtype)
         _, t_out = jvp(self.call, (self.leaves,), (tangents,))
-        return [_np(t).astype(np.complex128 if _np(t).dtype.kind == "c" else np.float64)
-                for t in tree.leaves(t_out)]
+        return [
+            _np(t).astype(np.complex128 if _np(t).dtype.kind == "c" else np.float64)
+            for t in tree.leaves(t_out)
+        ]
 
     def vjp_all(self, cts: Sequence[np.ndarray]) -> list[np.ndarray]:
         _, f_vjp = vjp(lambda leaves: self.call(leaves), self.leaves)
@@ -96,8 +105,9 @@ class _Problem:
             [asarray(c, dtype=o.dtype) for c, o in zip(cts, self.out_leaves, strict=True)],
         )
         (grads,) = f_vjp(ct_tree)
-        return [_np(g).astype(np.complex128 if _np(g).dtype.kind == "c" else np.float64)
-                for g in grads]
+        return [
+            _np(g).astype(np.complex128 if _np(g).dtype.kind == "c" else np.float64) for g in grads
+        ]
 
 
 def _tolerance(dtype: np.dtype, given: float | None) -> float:
@@ -112,8 +122,16 @@ def _close(got: np.ndarray, want: np.ndarray, atol: float, rtol: float) -> tuple
     return bool(err.reshape(-1)[worst] <= 0), worst
 
 
-def _fail(mode: str, path: str, what: str, index: int, shape: tuple[int, ...], got: Any,
-          want: Any, order: int) -> AssertionError:
+def _fail(
+    mode: str,
+    path: str,
+    what: str,
+    index: int,
+    shape: tuple[int, ...],
+    got: Any,
+    want: Any,
+    order: int,
+) -> AssertionError:
     where = np.unravel_index(index, shape) if shape else ()
     return AssertionError(
         f"check_grads (order {order}, {mode}): derivative with respect to argument "
@@ -123,10 +141,19 @@ def _fail(mode: str, path: str, what: str, index: int, shape: tuple[int, ...], g
     )
 
 
-def _check_order1(problem: _Problem, modes: Sequence[str], eps: float, atol: float | None,
-                  rtol: float | None, rng: np.random.Generator, order: int) -> None:
-    out_tol = max((_tolerance(o.dtype, None) for o in problem.out_leaves
-                   if dtypes.is_inexact(o.dtype)), default=0.0)
+def _check_order1(
+    problem: _Problem,
+    modes: Sequence[str],
+    eps: float,
+    atol: float | None,
+    rtol: float | None,
+    rng: np.random.Generator,
+    order: int,
+) -> None:
+    out_tol = max(
+        (_tolerance(o.dtype, None) for o in problem.out_leaves if dtypes.is_inexact(o.dtype)),
+        default=0.0,
+    )
     for i in problem.diff:
         x = problem.leaves[i]
         a = max(_tolerance(x.dtype, atol), out_tol if atol is None else 0.0)
@@ -139,8 +166,16 @@ def _check_order1(problem: _Problem, modes: Sequence[str], eps: float, atol: flo
             for k, (g, w) in enumerate(zip(got, want, strict=True)):
                 ok, worst = _close(g, w, a, r)
                 if not ok:
-                    raise _fail("fwd", path, f"of output {k} at ", worst, w.shape,
-                                g.reshape(-1)[worst], w.reshape(-1)[worst], order)
+                    raise _fail(
+                        "fwd",
+                        path,
+                        f"of output {k} at ",
+                        worst,
+                        w.shape,
+                        g.reshape(-1)[worst],
+                        w.reshape(-1)[worst],
+                        order,
+                    )
         if "rev" in modes:
             cts = [_random_like(rng, o) for o in problem.out_leaves]
             grads = problem.vjp_all(cts)
@@ -150,14 +185,28 @@ def _check_order1(problem: _Problem, modes: Sequence[str], eps: float, atol: flo
                 for e in range(x.size):
                     basis = np.zeros(x.size)
                     basis[e] = 1.0
-                    col = problem.fd(i, basis.reshape(tuple(x.shape)).astype(
-                        v.dtype if v.dtype.kind == "c" else np.float64), eps)
+                    col = problem.fd(
+                        i,
+                        basis.reshape(tuple(x.shape)).astype(
+                            v.dtype if v.dtype.kind == "c" else np.float64
+                        ),
+                        eps,
+                    )
                     fd_grad[e] = _inner(cts, col)
-                ok, worst = _close(g_i.reshape(-1), fd_grad, a, r * max(1.0, np.abs(
-                    fd_grad).max(initial=0.0)))
+                ok, worst = _close(
+                    g_i.reshape(-1), fd_grad, a, r * max(1.0, np.abs(fd_grad).max(initial=0.0))
+                )
                 if not ok:
-                    raise _fail("rev", path, "at ", worst, tuple(x.shape),
-                                g_i.reshape(-1)[worst], fd_grad[worst], order)
+                    raise _fail(
+                        "rev",
+                        path,
+                        "at ",
+                        worst,
+                        tuple(x.shape),
+                        g_i.reshape(-1)[worst],
+                        fd_grad[worst],
+                        order,
+                    )
             lhs = _inner([g_i], [v])
             rhs = _inner(cts, want)
             scale = max(1.0, abs(rhs))
@@ -219,9 +268,12 @@ def check_grads(
         vs = [_random_like(rng, x) for x in leaves]
 
         def f_jvp(*flat: Any) -> Any:
-            tangents = [asarray(v, dtype=x.dtype) if dtypes.is_inexact(x.dtype)
-                        else asarray(np.zeros(x.shape), dtype=x.dtype)
-                        for v, x in zip(vs, flat, strict=True)]
+            tangents = [
+                asarray(v, dtype=x.dtype)
+                if dtypes.is_inexact(x.dtype)
+                else asarray(np.zeros(x.shape), dtype=x.dtype)
+                for v, x in zip(vs, flat, strict=True)
+            ]
             return jvp(problem.call, (list(flat),), (tangents,))[1]
 
         _check_order1(_Problem(f_jvp, leaves), modes, eps, atol, rtol, rng, 2)
@@ -230,10 +282,14 @@ def check_grads(
 
         def f_vjp(*flat: Any) -> Any:
             _, pull = vjp(lambda fl: problem.call(fl), list(flat))
-            cts = tree.unflatten(problem.out_tree, [
-                asarray(u, dtype=o.dtype) for u, o in zip(us, problem.out_leaves, strict=True)
-            ])
-            return [g for g, x in zip(pull(cts)[0], flat, strict=True)
-                    if dtypes.is_inexact(asarray(x).dtype)]
+            cts = tree.unflatten(
+                problem.out_tree,
+                [asarray(u, dtype=o.dtype) for u, o in zip(us, problem.out_leaves, strict=True)],
+            )
+            return [
+                g
+                for g, x in zip(pull(cts)[0], flat, strict=True)
+                if dtypes.is_inexact(asarray(x).dtype)
+            ]
 
         _check_order1(_Problem(f_vjp, leaves), modes, eps, atol, rtol, rng, 2)

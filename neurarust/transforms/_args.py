@@ -55,9 +55,7 @@ def check_scalar_output(op: str, value: Any) -> None:
             "nr.jacrev for non-scalar outputs"
         )
     if not is_inexact(value.dtype):
-        raise TypeError(
-            f"{op}: the function must return a float scalar, got dtype {value.dtype}"
-        )
+        raise TypeError(f"{op}: the function must return a float scalar, got dtype {value.dtype}")
 
 
 def _leaf_dtype(leaf: Any) -> np.dtype | None:

@@ -40,13 +40,13 @@ def _leaves(x: Any) -> list[Any]:
 def _expected_dtype(want: np.ndarray, inputs: list[Any]) -> np.dtype:
     """NumPy computes integer inputs of float functions in float64; neurarust in float32."""
     in_dtypes = [np.asarray(a).dtype for a in inputs if isinstance(a, (np.ndarray, np.generic))]
-    if want.dtype == np.float64 and np.dtype(np.float64) not in in_dtypes and not any(
-        d == np.complex128 for d in in_dtypes
+    if (
+        want.dtype == np.float64
+        and np.dtype(np.float64) not in in_dtypes
+        and not any(d == np.complex128 for d in in_dtypes)
     ):
         return np.dtype(np.float32)
-    if want.dtype == np.complex128 and not any(
-        d in (np.float64, np.complex128) for d in in_dtypes
-    ):
+    if want.dtype == np.complex128 and not any(d in (np.float64, np.complex128) for d in in_dtypes):
         return np.dtype(np.complex64)
     return want.dtype
 
@@ -78,8 +78,12 @@ def test_forward_matches_reference(info: OpInfo, seed: int, data: st.DataObject)
                 assert g.dtype == _expected_dtype(w, _leaves(sample.args)), (info.name, g.dtype)
             rtol, atol = _tolerances(info, np.dtype(getattr(g, "dtype", w.dtype)))
             np.testing.assert_allclose(
-                np.asarray(g_np).astype(w.dtype) if w.dtype != bool else g_np, w,
-                rtol=rtol, atol=atol, equal_nan=True, err_msg=f"{info.name} {sample}",
+                np.asarray(g_np).astype(w.dtype) if w.dtype != bool else g_np,
+                w,
+                rtol=rtol,
+                atol=atol,
+                equal_nan=True,
+                err_msg=f"{info.name} {sample}",
             )
 
 
@@ -90,9 +94,7 @@ def _grad_cases() -> list[OpInfo]:
 @pytest.mark.parametrize("info", _grad_cases(), ids=lambda i: i.name)
 @given(seed=SEEDS, data=st.data())
 def test_gradients(info: OpInfo, seed: int, data: st.DataObject) -> None:
-    choices = [d for d in (dtypes.float64, dtypes.float32) if d in info.dtypes] or [
-        dtypes.float64
-    ]
+    choices = [d for d in (dtypes.float64, dtypes.float32) if d in info.dtypes] or [dtypes.float64]
     dtype = data.draw(st.sampled_from(choices))
     rng = np.random.default_rng(seed)
     for sample in (info.grad_samples or info.samples)(rng, dtype):
@@ -100,7 +102,8 @@ def test_gradients(info: OpInfo, seed: int, data: st.DataObject) -> None:
         argnums = info.grad_argnums
         if argnums is None:
             argnums = tuple(
-                i for i, a in enumerate(args)
+                i
+                for i, a in enumerate(args)
                 if isinstance(a, nr.Array) and dtypes.is_inexact(a.dtype)
             )
         if not argnums:
@@ -112,8 +115,9 @@ def test_gradients(info: OpInfo, seed: int, data: st.DataObject) -> None:
                 full[k] = v
             return info.fn(*full, **sample.kwargs)
 
-        check_grads(f, [args[k] for k in argnums], order=2 if info.second_order else 1,
-                    seed=seed % 1000)
+        check_grads(
+            f, [args[k] for k in argnums], order=2 if info.second_order else 1, seed=seed % 1000
+        )
 
 
 class ShapeCheckTrace(Trace):
@@ -166,7 +170,8 @@ def test_every_primitive_has_an_opinfo() -> None:
 
 def test_every_differentiable_primitive_has_rules() -> None:
     missing = [
-        name for name, p in REGISTRY.items()
+        name
+        for name, p in REGISTRY.items()
         if p.differentiable and (p.jvp is None or p.vjp is None)
     ]
     assert not missing, f"differentiable primitives without JVP/VJP rules: {missing}"

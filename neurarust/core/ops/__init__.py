@@ -1,22 +1,11 @@
-"""Every public array function, gathered from the family modules."""
+"""Every public array function, gathered from the family modules (each lists its ``__all__``)."""
 
 from .arguments import asarray, astype, to_device
-from .convert import stop_gradient
-from .creation import empty, empty_like, full, full_like, ones, ones_like, zeros, zeros_like
-from .elementwise import (
-    add,
-    cos,
-    divide,
-    exp,
-    greater,
-    log,
-    multiply,
-    negative,
-    sin,
-    sqrt,
-    subtract,
-    tanh,
-    where,
-)
-from .reduction import sum
-from .shape import broadcast_to, expand, expand_dims, permute_dims, reshape, squeeze, transpose
+from .convert import *  # noqa: F403
+from .creation import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .indexing import *  # noqa: F403
+from .linalg import *  # noqa: F403
+from .reduction import *  # noqa: F403
+from .shape import *  # noqa: F403
+from .sorting import *  # noqa: F403

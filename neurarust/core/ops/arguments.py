@@ -95,8 +95,7 @@ def to_array(op: str, name: str, x: Any) -> Array:
         return asarray(x)
     except TypeError:
         raise TypeError(
-            f"{op}: argument '{name}' expected an array or a Python scalar, "
-            f"got {type(x).__name__}"
+            f"{op}: argument '{name}' expected an array or a Python scalar, got {type(x).__name__}"
         ) from None
 
 
@@ -137,14 +136,12 @@ def promote_args(op: str, *args: Any) -> list[Array]:
             d = _native(np.asarray(a)).dtype
             strong = d if strong is None else dtypes.promote_types(strong, d)
         elif type(a) not in PY_SCALARS and not isinstance(a, (list, tuple)):
-            raise TypeError(
-                f"{op}: expected arrays or Python scalars, got {type(a).__name__}"
-            )
+            raise TypeError(f"{op}: expected arrays or Python scalars, got {type(a).__name__}")
     target = strong
     for a in args:
         if type(a) in PY_SCALARS:
-            target = dtypes.scalar_dtype(a) if target is None else dtypes.weak_scalar_result(
-                target, a
+            target = (
+                dtypes.scalar_dtype(a) if target is None else dtypes.weak_scalar_result(target, a)
             )
         elif isinstance(a, (list, tuple)):
             d = asarray(a).dtype
@@ -188,7 +185,9 @@ def broadcast_args(op: str, *arrays: Array) -> list[Array]:
     if all(s == first for s in shapes):
         return list(arrays)
     shape = broadcast_shapes(op, *shapes)
-    return [a if s == shape else broadcast_to(a, shape) for a, s in zip(arrays, shapes, strict=True)]
+    return [
+        a if s == shape else broadcast_to(a, shape) for a, s in zip(arrays, shapes, strict=True)
+    ]
 
 
 def normalize_axis(op: str, axis: Any, ndim: int, name: str = "axis") -> int:

@@ -12,6 +12,10 @@ from ..opinfo import OpInfo, Sample, rand, rand_shape, register, unary_samples
 from ..primitive import Primitive, ShapedArray
 from .arguments import astype, to_array
 
+__all__ = [
+    "stop_gradient",
+]
+
 
 def _convert(x: Any, *, new_dtype: np.dtype) -> Any:
     if x.dtype.kind in "fc" and new_dtype.kind in "iub":
@@ -56,7 +60,9 @@ def convert_element_type(x: Array, new_dtype: np.dtype) -> Array:
 
 
 stop_gradient_p = Primitive(
-    "stop_gradient", lambda x: x, lambda x: ShapedArray(tuple(x.shape), x.dtype),
+    "stop_gradient",
+    lambda x: x,
+    lambda x: ShapedArray(tuple(x.shape), x.dtype),
     differentiable=False,
 )
 
@@ -82,8 +88,10 @@ def _astype_samples(rng: np.random.Generator, dtype: np.dtype) -> list[Sample]:
 
 
 def _astype_int_samples(rng: np.random.Generator, dtype: np.dtype) -> list[Sample]:
-    return [Sample((rand(rng, rand_shape(rng), dtype, -5, 5), dtypes.int32)),
-            Sample((rand(rng, rand_shape(rng), dtype), dtypes.bool_))]
+    return [
+        Sample((rand(rng, rand_shape(rng), dtype, -5, 5), dtypes.int32)),
+        Sample((rand(rng, rand_shape(rng), dtype), dtypes.bool_)),
+    ]
 
 
 def _np_astype(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -91,10 +99,24 @@ def _np_astype(x: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 register(
-    OpInfo("astype", lambda x, d: astype(x, d), _np_astype, ("convert_element_type",),
-           _astype_samples, check_dtype=False),
-    OpInfo("astype_to_int", lambda x, d: astype(x, d), _np_astype, ("convert_element_type",),
-           _astype_int_samples, grad=False, check_dtype=False),
-    OpInfo("stop_gradient", stop_gradient, lambda x: x, ("stop_gradient",),
-           unary_samples(), grad=False),
+    OpInfo(
+        "astype",
+        lambda x, d: astype(x, d),
+        _np_astype,
+        ("convert_element_type",),
+        _astype_samples,
+        check_dtype=False,
+    ),
+    OpInfo(
+        "astype_to_int",
+        lambda x, d: astype(x, d),
+        _np_astype,
+        ("convert_element_type",),
+        _astype_int_samples,
+        grad=False,
+        check_dtype=False,
+    ),
+    OpInfo(
+        "stop_gradient", stop_gradient, lambda x: x, ("stop_gradient",), unary_samples(), grad=False
+    ),
 )

@@ -13,6 +13,17 @@ from .. import backend, dtypes
 from ..array import Array, wrap
 from .arguments import to_array
 
+__all__ = [
+    "zeros",
+    "ones",
+    "empty",
+    "full",
+    "zeros_like",
+    "ones_like",
+    "empty_like",
+    "full_like",
+]
+
 
 def _xp_for(device: Any) -> Any:
     dev = backend.device(device)

@@ -27,6 +27,23 @@ from .arguments import (
 )
 from .rules import linear, multilinear, same_shape, same_shape_as, unary_derivative
 
+__all__ = [
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "negative",
+    "exp",
+    "log",
+    "sin",
+    "cos",
+    "tanh",
+    "sqrt",
+    "greater",
+    "where",
+]
+
+
 # Argument kinds: what dtypes a function accepts and how it treats integers.
 ANY = "any"  # every dtype, computed in the promoted dtype
 FLOAT = "float"  # integers and bools are computed in the default float dtype
@@ -88,8 +105,9 @@ def unary(prim: Primitive, kind: str, doc: str) -> Callable[[Any], Array]:
     return fn
 
 
-def binary(prim: Primitive, kind: str, doc: str, name: str | None = None
-           ) -> Callable[[Any, Any], Array]:
+def binary(
+    prim: Primitive, kind: str, doc: str, name: str | None = None
+) -> Callable[[Any, Any], Array]:
     """The public function of a binary elementwise primitive."""
     name = name or prim.name
     impl = prim.impl
@@ -98,9 +116,12 @@ def binary(prim: Primitive, kind: str, doc: str, name: str | None = None
         c1, c2 = x1.__class__, x2.__class__
         if c1 is Array and c2 is Array:
             a, b = x1._v, x2._v
-            if a.dtype is b.dtype and a.shape == b.shape and (
-                kind != FLOAT or a.dtype.kind in "fc"
-            ) and kind not in (LOGICAL, INTEGER):
+            if (
+                a.dtype is b.dtype
+                and a.shape == b.shape
+                and (kind != FLOAT or a.dtype.kind in "fc")
+                and kind not in (LOGICAL, INTEGER)
+            ):
                 return wrap(impl(a, b))
         a, b = promote_args(name, x1, x2)
         a = _prepare(name, kind, a)
@@ -137,8 +158,9 @@ multiply_p = multilinear(
 divide_p = Primitive("divide", ufunc("divide"), same_shape)
 divide_p.defjvp(lambda t, out, x, y: t / y, lambda t, out, x, y: negative(t * out / y))
 divide_p.defvjp(lambda g, out, x, y: g / y, lambda g, out, x, y: negative(g * out / y))
-negative_p = linear(Primitive("negative", ufunc("negative"), same_shape),
-                    lambda g, out, x: negative(g))
+negative_p = linear(
+    Primitive("negative", ufunc("negative"), same_shape), lambda g, out, x: negative(g)
+)
 
 add = binary(add_p, ANY, "Elementwise ``x1 + x2``.")
 subtract = binary(subtract_p, ANY, "Elementwise ``x1 - x2``.")
@@ -151,9 +173,7 @@ negative = unary(negative_p, ANY, "Elementwise ``-x``.")
 exp_p = unary_derivative(Primitive("exp", ufunc("exp"), same_shape), lambda x, y: y)
 log_p = unary_derivative(Primitive("log", ufunc("log"), same_shape), lambda x, y: 1 / x)
 sin_p = unary_derivative(Primitive("sin", ufunc("sin"), same_shape), lambda x, y: cos(x))
-cos_p = unary_derivative(
-    Primitive("cos", ufunc("cos"), same_shape), lambda x, y: negative(sin(x))
-)
+cos_p = unary_derivative(Primitive("cos", ufunc("cos"), same_shape), lambda x, y: negative(sin(x)))
 tanh_p = unary_derivative(Primitive("tanh", ufunc("tanh"), same_shape), lambda x, y: 1 - y * y)
 sqrt_p = unary_derivative(Primitive("sqrt", ufunc("sqrt"), same_shape), lambda x, y: 0.5 / y)
 
@@ -166,8 +186,9 @@ sqrt = unary(sqrt_p, FLOAT, "Elementwise square root.")
 
 # ------------------------------------------------------------------ comparisons
 
-greater_p = Primitive("greater", ufunc("greater"), same_shape_as(dtypes.bool_),
-                      differentiable=False)
+greater_p = Primitive(
+    "greater", ufunc("greater"), same_shape_as(dtypes.bool_), differentiable=False
+)
 greater = binary(greater_p, COMPARE, "Elementwise ``x1 > x2``.")
 
 
@@ -218,8 +239,14 @@ def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
 _float_dtypes = (dtypes.float32, dtypes.float64)
 
 register(
-    OpInfo("add", add, np.add, ("add",), binary_samples(),
-           dtypes=(*_float_dtypes, dtypes.int32, dtypes.int64, dtypes.complex64)),
+    OpInfo(
+        "add",
+        add,
+        np.add,
+        ("add",),
+        binary_samples(),
+        dtypes=(*_float_dtypes, dtypes.int32, dtypes.int64, dtypes.complex64),
+    ),
     OpInfo("subtract", subtract, np.subtract, ("subtract",), binary_samples()),
     OpInfo("multiply", multiply, np.multiply, ("multiply",), binary_samples()),
     OpInfo("divide", divide, np.divide, ("divide",), binary_samples(low2=0.5, high2=2.0)),

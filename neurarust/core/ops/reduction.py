@@ -14,6 +14,10 @@ from ..primitive import Primitive, ShapedArray
 from .arguments import astype, normalize_axes, to_array
 from .rules import linear
 
+__all__ = [
+    "sum",
+]
+
 
 def _reduced_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(d for i, d in enumerate(shape) if i not in axes)
@@ -47,8 +51,9 @@ def reduce_sum(x: Array, axes: tuple[int, ...]) -> Array:
     return reduce_sum_p.bind(x, axes=axes)
 
 
-def _finish(op: str, out: Array, shape: tuple[int, ...], axes: tuple[int, ...],
-            keepdims: bool) -> Array:
+def _finish(
+    op: str, out: Array, shape: tuple[int, ...], axes: tuple[int, ...], keepdims: bool
+) -> Array:
     if keepdims:
         from .shape import reshape
 
@@ -76,11 +81,21 @@ def _axis_samples(rng: np.random.Generator, dtype: np.dtype) -> list[Sample]:
     shape = rand_shape(rng, 1, 3)
     x = rand(rng, shape, dtype)
     axis = int(rng.integers(-len(shape), len(shape)))
-    return [Sample((x,)), Sample((x,), {"axis": axis}), Sample((x,), {"axis": axis,
-                                                                      "keepdims": True})]
+    return [
+        Sample((x,)),
+        Sample((x,), {"axis": axis}),
+        Sample((x,), {"axis": axis, "keepdims": True}),
+    ]
 
 
 register(
-    OpInfo("sum", sum, np.sum, ("reduce_sum",), _axis_samples,
-           dtypes=(dtypes.float32, dtypes.float64, dtypes.int32), check_dtype=False),
+    OpInfo(
+        "sum",
+        sum,
+        np.sum,
+        ("reduce_sum",),
+        _axis_samples,
+        dtypes=(dtypes.float32, dtypes.float64, dtypes.int32),
+        check_dtype=False,
+    ),
 )

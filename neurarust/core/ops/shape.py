@@ -15,6 +15,16 @@ from ..primitive import Primitive, ShapedArray
 from .arguments import broadcast_shapes, normalize_axes, normalize_axis, to_array
 from .rules import linear
 
+__all__ = [
+    "broadcast_to",
+    "expand",
+    "reshape",
+    "permute_dims",
+    "transpose",
+    "expand_dims",
+    "squeeze",
+]
+
 
 def _shape_arg(op: str, shape: Any) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
@@ -77,17 +87,16 @@ def expand(x: Any, shape: Any) -> Array:
         raise ShapeError(
             f"expand: argument 'shape' expected at least {x.ndim} dimensions, got {shape}"
         )
-    full = tuple(
-        x.shape[i - lead] if d == -1 and i >= lead else d for i, d in enumerate(shape)
-    )
+    full = tuple(x.shape[i - lead] if d == -1 and i >= lead else d for i, d in enumerate(shape))
     return broadcast_to(x, full)
 
 
 # ------------------------------------------------------------------------ reshape
 
 
-def _infer_shape(op: str, size: int, old: tuple[int, ...], shape: tuple[int, ...]
-                 ) -> tuple[int, ...]:
+def _infer_shape(
+    op: str, size: int, old: tuple[int, ...], shape: tuple[int, ...]
+) -> tuple[int, ...]:
     unknown = [i for i, d in enumerate(shape) if d == -1]
     if len(unknown) > 1 or any(d < -1 for d in shape):
         raise ShapeError(f"{op}: argument 'shape' expected at most one -1, got {shape}")
