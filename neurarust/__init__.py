@@ -39,8 +39,31 @@ from .core.errors import (
     TracerLeakError,
 )
 from .core.ops import *  # noqa: F403 - the array functions are the top-level namespace
+from .transforms.custom import checkpoint, custom_jvp, custom_vjp, remat
 from .transforms.forward import jvp, linearize
+from .transforms.jacobian import hessian, jacfwd, jacrev
 from .transforms.reverse import grad, value_and_grad, vjp
 
 __version__ = "0.1.0"
 __array_api_version__ = "2024.12"
+
+# Submodules load on first use, so `import neurarust` stays fast.
+_SUBMODULES = frozenset(
+    {"random", "linalg", "fft", "nn", "optim", "data", "io", "test_util", "transforms"}
+)
+_LAZY_NAMES = {
+    "save": "io",
+    "load": "io",
+    "rand": "random",
+    "randn": "random",
+}
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+    raise AttributeError(f"module 'neurarust' has no attribute {name!r}")

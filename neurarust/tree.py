@@ -7,6 +7,7 @@ PyTorch-style with :func:`keystr`: ``layers.0.weight``.
 from __future__ import annotations
 
 import builtins
+import fnmatch
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -129,3 +130,30 @@ def register_dataclass(
 
     optree.register_pytree_node(cls, flatten_named, unflatten_func, namespace=NAMESPACE)
     return cls
+
+
+PathFilter = str | Callable[[str, Any], bool]
+
+
+def path_filter(spec: PathFilter | list[str] | tuple[str, ...]) -> Callable[[str, Any], bool]:
+    """A predicate ``(path, leaf) -> bool`` from a filter spec.
+
+    ``spec`` is a glob pattern on dotted paths (``"*.bias"``, ``"encoder.layers.*.weight"``;
+    ``*`` matches across dots), a list of such patterns (any may match), or a predicate
+    ``(path, leaf) -> bool`` returned unchanged. This one language serves partitioning,
+    freezing, optimizer parameter groups, weight-decay masks and ``grad(..., wrt=...)``.
+    """
+    if callable(spec):
+        return spec
+    patterns = [spec] if isinstance(spec, str) else list(spec)
+    for p in patterns:
+        if not isinstance(p, str):
+            raise TypeError(
+                f"path_filter: expected a glob pattern string, a list of them or a predicate "
+                f"(path, leaf) -> bool, got {type(p).__name__}"
+            )
+
+    def matches(path: str, leaf: Any = None) -> bool:
+        return any(fnmatch.fnmatchcase(path, p) for p in patterns)
+
+    return matches

@@ -323,16 +323,6 @@ def wrap(buffer: Any) -> Array:
     return out
 
 
-def _quiet(kernel: Any) -> Any:
-    """``kernel`` with NumPy's floating-point warnings silenced (division by zero, ...)."""
-
-    def quiet_kernel(a: Any, b: Any) -> Any:
-        with np.errstate(all="ignore"):
-            return kernel(a, b)
-
-    return quiet_kernel
-
-
 def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
     """An operator method: straight to ``kernel`` for plain arrays whose result dtype needs no
     promotion, otherwise through the public function ``public`` (promotion, transforms,
@@ -383,10 +373,10 @@ _OPERATORS = {
     "add": (operator.add, "add", True),
     "sub": (operator.sub, "subtract", True),
     "mul": (operator.mul, "multiply", True),
-    "truediv": (_quiet(operator.truediv), "divide", True),
-    "floordiv": (_quiet(operator.floordiv), "floor_divide", True),
-    "mod": (_quiet(operator.mod), "remainder", True),
-    "pow": (_quiet(operator.pow), "pow", True),
+    "truediv": (operator.truediv, "divide", True),
+    "floordiv": (operator.floordiv, "floor_divide", True),
+    "mod": (operator.mod, "remainder", True),
+    "pow": (operator.pow, "pow", True),
     "matmul": (operator.matmul, "matmul", True),
     "and": (operator.and_, "bitwise_and", True),
     "or": (operator.or_, "bitwise_or", True),

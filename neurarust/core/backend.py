@@ -7,11 +7,18 @@ namespace of its inputs' buffers, so a CuPy buffer runs on CuPy through the same
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from .errors import DeviceError
+
+# NumPy's floating-point RuntimeWarnings (division by zero, overflow, invalid values) raised
+# by neurarust's own kernels are not shown: results follow NumPy (inf, nan, wrap-around) as
+# PyTorch's do, silently. The filter only matches warnings attributed to neurarust modules, so
+# the user's own NumPy code warns as before, and `np.seterr(all="raise")` still raises.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"neurarust(\.|$)")
 
 _cupy: Any = None
 

@@ -41,8 +41,20 @@ class ShapedArray(NamedTuple):
         return len(self.shape)
 
 
+# What a primitive's derivative rules read of its inputs and output, so that reverse mode
+# keeps only that alive: the values, only their shapes and dtypes, or nothing at all.
+VALUES = "values"
+SHAPES = "shapes"
+NOTHING = "nothing"
+
+
 class Primitive:
-    """One operation that transforms know how to differentiate, batch and stage."""
+    """One operation that transforms know how to differentiate, batch and stage.
+
+    ``residuals`` says what the derivative rules read of the primal inputs and output:
+    ``VALUES`` (the default), ``SHAPES`` (only ``.shape``/``.dtype``/``.ndim``) or
+    ``NOTHING``; reverse mode keeps no more than that alive until the backward pass.
+    """
 
     __slots__ = (
         "name",
@@ -53,6 +65,7 @@ class Primitive:
         "batch",
         "multiple_results",
         "differentiable",
+        "residuals",
     )
 
     def __init__(
@@ -74,6 +87,7 @@ class Primitive:
         self.jvp: tuple[Callable[..., Any] | None, ...] | None = None
         self.vjp: tuple[Callable[..., Any] | None, ...] | None = None
         self.batch: Callable[..., Any] | None = None
+        self.residuals = VALUES
         REGISTRY[name] = self
 
     def defjvp(self, *rules: Callable[..., Any] | None) -> Primitive:

@@ -10,7 +10,7 @@ __all__ = ["check_grads", "strategies"]
 
 def __getattr__(name: str) -> Any:
     if name == "strategies":
-        from . import strategies
+        import importlib
 
-        return strategies
+        return importlib.import_module(f"{__name__}.strategies")
     raise AttributeError(f"module 'neurarust.test_util' has no attribute {name!r}")

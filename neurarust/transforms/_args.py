@@ -10,6 +10,7 @@ import numpy as np
 from .. import tree
 from ..core.array import Array
 from ..core.dtypes import is_inexact
+from ..core.primitive import ShapedArray
 
 _SCALARS = (bool, int, float, complex)
 
@@ -28,9 +29,11 @@ def as_array_leaf(op: str, x: Any) -> Array:
 
 
 def zeros_like_leaf(x: Any) -> Array:
-    """Zeros with the shape and dtype of leaf ``x``."""
-    from ..core.ops import zeros_like
+    """Zeros with the shape and dtype of leaf ``x`` (an array or a ShapedArray)."""
+    from ..core.ops import zeros, zeros_like
 
+    if isinstance(x, ShapedArray):
+        return zeros(x.shape, dtype=x.dtype)
     return zeros_like(as_array_leaf("zeros_like", x))
 
 

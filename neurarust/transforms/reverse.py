@@ -15,7 +15,7 @@ from typing import Any
 from .. import tree
 from ..core.dtypes import is_inexact
 from ..core.errors import ShapeError
-from ..core.primitive import Primitive, Trace, Tracer, bind
+from ..core.primitive import VALUES, SHAPES, Primitive, ShapedArray, Trace, Tracer, bind
 from ._args import (
     as_array_leaf,
     check_scalar_output,
@@ -86,6 +86,12 @@ class FunctionNode(Node):
         return self.forward(tangents)
 
 
+def _aval(x: Any) -> Any:
+    if isinstance(x, tuple):
+        return tuple(_aval(o) for o in x)
+    return ShapedArray(x.shape, x.dtype)
+
+
 class ReverseTracer(Tracer):
     """A value recorded on a reverse-mode tape: the primal ``_v`` and where it came from."""
 
@@ -129,7 +135,14 @@ class ReverseTrace(Trace):
         out = bind(prim, primals, params)
         if not parents or not prim.differentiable:
             return out
-        return self.record(Node(prim, params, primals, out, parents), out)
+        kept = prim.residuals
+        if kept is VALUES:
+            return self.record(Node(prim, params, primals, out, parents), out)
+        if kept is SHAPES:
+            return self.record(Node(prim, params, [_aval(p) for p in primals], _aval(out),
+                                    parents), out)
+        saved_out = _aval(out) if prim.multiple_results else None
+        return self.record(Node(prim, params, [None] * len(primals), saved_out, parents), out)
 
     def record(self, node: Node, out: Any) -> Any:
         """Append ``node`` to the tape and wrap its float outputs as tracers."""
@@ -263,23 +276,32 @@ def value_and_grad(
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     allow_int: bool = False,
+    wrt: tree.PathFilter | None = None,
 ) -> Callable[..., Any]:
     """A function returning ``(f(*args), gradient of f)`` (``((value, aux), grad)`` with aux).
 
     ``f`` must return a scalar float. The gradient has the structure of the argument(s)
-    selected by ``argnums`` (a tuple of gradients when ``argnums`` is a tuple).
+    selected by ``argnums`` (a tuple of gradients when ``argnums`` is a tuple). ``wrt`` (a
+    glob pattern on leaf paths such as ``"*.weight"``, a list of them, or a predicate
+    ``(path, leaf) -> bool``) differentiates only the matching leaves: the others are
+    constants that cost no backward work, and their gradient is ``None``.
     """
+    match = None if wrt is None else tree.path_filter(wrt)
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
         diff_args, rebuild = select_args("grad", args, argnums, allow_int)
+        split = [_split_trainable(a, match) for a in diff_args]
 
-        def inner(*diff: Any) -> Any:
-            return f(*rebuild(diff), **kwargs)
+        def inner(*trainable: Any) -> Any:
+            full = [join(t) for join, t in zip((s[1] for s in split), trainable, strict=True)]
+            return f(*rebuild(full), **kwargs)
 
-        result = vjp(inner, *diff_args, has_aux=has_aux)
+        result = vjp(inner, *(s[0] for s in split), has_aux=has_aux)
         value, f_vjp = result[0], result[1]
         check_scalar_output("grad", value)
-        grads = f_vjp(ones_like_leaf(value))
+        grads = tuple(
+            s[2](g) for s, g in zip(split, f_vjp(ones_like_leaf(value)), strict=True)
+        )
         grads = grads[0] if isinstance(argnums, int) else grads
         value = value if not has_aux else (value, result[2])
         return value, grads
@@ -289,13 +311,41 @@ def value_and_grad(
     return value_and_grad_f
 
 
+def _split_trainable(
+    arg: Any, match: Callable[[str, Any], bool] | None
+) -> tuple[Any, Callable[[Any], Any], Callable[[Any], Any]]:
+    """``(trainable part, join(trainable) -> full arg, expand(grads) -> full-structure grads)``.
+
+    Without a filter the whole argument is trainable.
+    """
+    if match is None:
+        return arg, lambda t: t, lambda g: g
+    pairs, treedef = tree.flatten_with_path(arg)
+    mask = [bool(match(tree.keystr(path), leaf)) for path, leaf in pairs]
+    leaves = [leaf for _, leaf in pairs]
+    trainable = [leaf for leaf, m in zip(leaves, mask, strict=True) if m]
+
+    def join(t: list[Any]) -> Any:
+        it = iter(t)
+        return tree.unflatten(treedef, [next(it) if m else x for x, m in zip(leaves, mask,
+                                                                             strict=True)])
+
+    def expand(g: list[Any]) -> Any:
+        it = iter(g)
+        return tree.unflatten(treedef, [next(it) if m else None for m in mask])
+
+    return trainable, join, expand
+
+
 def grad(
     f: Callable[..., Any],
     argnums: int | Sequence[int] = 0,
     has_aux: bool = False,
     allow_int: bool = False,
+    wrt: tree.PathFilter | None = None,
 ) -> Callable[..., Any]:
-    """The gradient of scalar-valued ``f`` with respect to the arguments ``argnums``.
+    """The gradient of scalar-valued ``f`` with respect to the arguments ``argnums``
+    (only the leaves matching ``wrt``, if given; see :func:`value_and_grad`).
 
     Examples
     --------
@@ -303,7 +353,7 @@ def grad(
     >>> nr.grad(lambda x: (x ** 2).sum())(nr.asarray([1.0, 2.0]))
     Array([2., 4.], dtype=float32)
     """
-    vg = value_and_grad(f, argnums, has_aux, allow_int)
+    vg = value_and_grad(f, argnums, has_aux, allow_int, wrt)
 
     def grad_f(*args: Any, **kwargs: Any) -> Any:
         value, g = vg(*args, **kwargs)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..primitive import Primitive, ShapedArray
+from ..primitive import SHAPES, Primitive, ShapedArray
 
 
 def unary_derivative(prim: Primitive, derivative: Callable[[Any, Any], Any]) -> Primitive:
@@ -34,6 +34,7 @@ def linear(prim: Primitive, transpose: Callable[..., Any]) -> Primitive:
     """
     prim.defjvp(lambda t, out, x, **params: prim.bind(t, **params))
     prim.defvjp(transpose)
+    prim.residuals = SHAPES
     return prim
 
 
