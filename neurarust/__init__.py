@@ -3,6 +3,8 @@
 Arrays are immutable; differentiation, batching and staging are function transforms.
 """
 
+import math as _math
+
 from . import tree
 from .core.array import Array
 from .core.dtypes import (
@@ -31,6 +33,7 @@ from .core.dtypes import (
 from .core.errors import (
     AxisError,
     ConcretizationError,
+    InvalidArgumentError,
     DeviceError,
     DTypeError,
     IndexBoundsError,
@@ -38,11 +41,18 @@ from .core.errors import (
     ShapeError,
     TracerLeakError,
 )
+from .core.info import __array_namespace_info__
 from .core.ops import *  # noqa: F403 - the array functions are the top-level namespace
 from .transforms.custom import checkpoint, custom_jvp, custom_vjp, remat
 from .transforms.forward import jvp, linearize
 from .transforms.jacobian import hessian, jacfwd, jacrev
 from .transforms.reverse import grad, value_and_grad, vjp
+
+e = _math.e
+inf = _math.inf
+nan = _math.nan
+pi = _math.pi
+newaxis = None
 
 __version__ = "0.1.0"
 __array_api_version__ = "2024.12"

@@ -11,6 +11,10 @@ class NeurarustError(Exception):
     """Base class of every error that neurarust raises on purpose."""
 
 
+class InvalidArgumentError(NeurarustError, ValueError):
+    """An argument value outside what an operation accepts (a range, an option name, ...)."""
+
+
 class ShapeError(NeurarustError, ValueError):
     """Shapes that do not fit an operation (broadcasting, reshape, matmul, ...)."""
 

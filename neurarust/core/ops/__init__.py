@@ -9,3 +9,11 @@ from .linalg import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
+
+from . import convert, creation, elementwise, indexing, linalg, reduction, shape, sorting
+
+__all__ = ["asarray", "astype", "to_device"] + [
+    name
+    for family in (convert, creation, elementwise, indexing, linalg, reduction, shape, sorting)
+    for name in family.__all__
+]
