@@ -70,6 +70,19 @@ def _leaf_dtype(leaf: Any) -> np.dtype | None:
     return None if dtype is None else np.dtype(dtype)
 
 
+def check_float_leaves(op: str, argnum: int, pairs: Sequence[tuple[Any, Any]]) -> None:
+    """Raise TypeError naming the path of the first integer or bool leaf among ``pairs``."""
+    for path, leaf in pairs:
+        dtype = _leaf_dtype(leaf)
+        if dtype is not None and not is_inexact(dtype):
+            where = f"argument {argnum}" + (f" at path '{tree.keystr(path)}'" if path else "")
+            raise TypeError(
+                f"{op}: {where} has dtype {dtype}; only float and complex inputs can "
+                "be differentiated. Pass allow_int=True for zero gradients, or move "
+                "the argument out of argnums (or out of wrt=)."
+            )
+
+
 def normalize_argnums(op: str, argnums: int | Sequence[int], nargs: int) -> tuple[int, ...]:
     """``argnums`` as a tuple of non-negative positions, each checked against ``nargs``."""
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
@@ -95,16 +108,7 @@ def select_args(
     selected = tuple(args[i] for i in nums)
     if not allow_int:
         for n, arg in zip(nums, selected, strict=True):
-            pairs, _ = tree.flatten_with_path(arg)
-            for path, leaf in pairs:
-                dtype = _leaf_dtype(leaf)
-                if dtype is not None and not is_inexact(dtype):
-                    where = f"argument {n}" + (f" at path '{tree.keystr(path)}'" if path else "")
-                    raise TypeError(
-                        f"{op}: {where} has dtype {dtype}; only float and complex inputs can "
-                        "be differentiated. Pass allow_int=True for zero gradients, or move "
-                        "the argument out of argnums."
-                    )
+            check_float_leaves(op, n, tree.flatten_with_path(arg)[0])
 
     def rebuild(values: Sequence[Any]) -> list[Any]:
         full = list(args)

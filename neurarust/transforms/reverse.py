@@ -20,6 +20,8 @@ from ._args import (
     as_array_leaf,
     check_scalar_output,
     ones_like_leaf,
+    check_float_leaves,
+    normalize_argnums,
     select_args,
     zeros_like_leaf,
 )
@@ -289,14 +291,19 @@ def value_and_grad(
     match = None if wrt is None else tree.path_filter(wrt)
 
     def value_and_grad_f(*args: Any, **kwargs: Any) -> Any:
-        diff_args, rebuild = select_args("grad", args, argnums, allow_int)
+        diff_args, rebuild = select_args("grad", args, argnums, allow_int or match is not None)
         split = [_split_trainable(a, match) for a in diff_args]
+        if match is not None and not allow_int:
+            nums = normalize_argnums("grad", argnums, len(args))
+            for n, (trainable, _, _) in zip(nums, split, strict=True):
+                check_float_leaves("grad", n, trainable)
 
         def inner(*trainable: Any) -> Any:
             full = [join(t) for join, t in zip((s[1] for s in split), trainable, strict=True)]
             return f(*rebuild(full), **kwargs)
 
-        result = vjp(inner, *(s[0] for s in split), has_aux=has_aux)
+        trainables = [s[0] if match is None else [leaf for _, leaf in s[0]] for s in split]
+        result = vjp(inner, *trainables, has_aux=has_aux)
         value, f_vjp = result[0], result[1]
         check_scalar_output("grad", value)
         grads = tuple(
@@ -314,16 +321,16 @@ def value_and_grad(
 def _split_trainable(
     arg: Any, match: Callable[[str, Any], bool] | None
 ) -> tuple[Any, Callable[[Any], Any], Callable[[Any], Any]]:
-    """``(trainable part, join(trainable) -> full arg, expand(grads) -> full-structure grads)``.
+    """``(trainable (path, leaf) pairs, join(leaves) -> full arg, expand(grads) -> full grads)``.
 
-    Without a filter the whole argument is trainable.
+    Without a filter the whole argument is one trainable pytree.
     """
     if match is None:
         return arg, lambda t: t, lambda g: g
     pairs, treedef = tree.flatten_with_path(arg)
     mask = [bool(match(tree.keystr(path), leaf)) for path, leaf in pairs]
     leaves = [leaf for _, leaf in pairs]
-    trainable = [leaf for leaf, m in zip(leaves, mask, strict=True) if m]
+    trainable = [pair for pair, m in zip(pairs, mask, strict=True) if m]
 
     def join(t: list[Any]) -> Any:
         it = iter(t)

@@ -199,3 +199,12 @@ def test_wrt_differentiates_only_matching_leaves():
     assert g2["enc"]["weight"] is None and g2["enc"]["bias"] is None
     g3 = nr.grad(loss, wrt=["enc.bias"])(params)
     assert float(g3["enc"]["bias"]) == pytest.approx(3.0)
+
+
+def test_wrt_checks_only_the_selected_leaves_for_integers():
+    params = {"w": nr.asarray([1.0, 2.0]), "count": nr.asarray(3)}
+    g = nr.grad(lambda p: (p["w"] * p["count"]).sum(), wrt="w")(params)
+    np.testing.assert_allclose(g["w"].numpy(), [3.0, 3.0])
+    assert g["count"] is None
+    with pytest.raises(TypeError, match="path 'count'"):
+        nr.grad(lambda p: p["w"].sum(), wrt=["w", "count"])(params)
