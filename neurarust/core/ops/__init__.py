@@ -9,11 +9,32 @@ from .linalg import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .shape import *  # noqa: F403
 from .sorting import *  # noqa: F403
+from .updates import *  # noqa: F403
 
-from . import convert, creation, elementwise, indexing, linalg, reduction, shape, sorting
+from . import (
+    convert,
+    creation,
+    elementwise,
+    indexing,
+    linalg,
+    reduction,
+    shape,
+    sorting,
+    updates,
+)
 
 __all__ = ["asarray", "astype", "to_device"] + [
     name
-    for family in (convert, creation, elementwise, indexing, linalg, reduction, shape, sorting)
+    for family in (
+        convert,
+        creation,
+        elementwise,
+        indexing,
+        linalg,
+        reduction,
+        shape,
+        sorting,
+        updates,
+    )
     for name in family.__all__
 ]
