@@ -75,25 +75,31 @@ def bench_jax(shape):
     x = jnp.ones(shape, jnp.float32)
     y = jnp.full(shape, 0.5, jnp.float32)
     g = jax.grad(chain)
-    return (median_time(lambda: g(x, y).block_until_ready(), repeat=5),
-            median_time(lambda: chain(x, y).block_until_ready(), repeat=5))
+    return (
+        median_time(lambda: g(x, y).block_until_ready(), repeat=5),
+        median_time(lambda: chain(x, y).block_until_ready(), repeat=5),
+    )
 
 
 def main() -> None:
     rows = []
-    for name, fn in [("neurarust", bench_neurarust), ("PyTorch", bench_torch),
-                     ("HIPS autograd", bench_autograd), ("JAX (no jit)", bench_jax)]:
+    for name, fn in [
+        ("neurarust", bench_neurarust),
+        ("PyTorch", bench_torch),
+        ("HIPS autograd", bench_autograd),
+        ("JAX (no jit)", bench_jax),
+    ]:
         try:
             small_total, _ = fn((8, 8))
-            big_total, big_fwd = fn((1024, 1024)) if name != "JAX (no jit)" else (np.nan,
-                                                                                   np.nan)
+            big_total, big_fwd = fn((1024, 1024)) if name != "JAX (no jit)" else (np.nan, np.nan)
         except ImportError:
             continue
         bwd_ratio = (big_total - big_fwd) / big_fwd
         rows.append((name, small_total / N_ADDS * 1e6, big_total * 1e3, bwd_ratio))
     print(f"grad of a {N_ADDS}-add chain (median of repeats)")
-    print(f"{'framework':<16}{'8x8: us per add':>18}{'1024^2: ms total':>20}"
-          f"{'1024^2: bwd/fwd':>18}")
+    print(
+        f"{'framework':<16}{'8x8: us per add':>18}{'1024^2: ms total':>20}{'1024^2: bwd/fwd':>18}"
+    )
     for name, per_add, big_ms, ratio in rows:
         print(f"{name:<16}{per_add:>18.2f}{big_ms:>20.1f}{ratio:>18.2f}")
 

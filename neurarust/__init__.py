@@ -9,7 +9,6 @@ from . import tree
 from .core.array import Array
 from .core.dtypes import (
     bfloat16,
-    bool_ as bool,  # noqa: A004 - the array API name
     can_cast,
     complex64,
     complex128,
@@ -30,13 +29,16 @@ from .core.dtypes import (
     uint32,
     uint64,
 )
+from .core.dtypes import (
+    bool_ as bool,  # noqa: A004 - the array API name
+)
 from .core.errors import (
     AxisError,
     ConcretizationError,
-    InvalidArgumentError,
     DeviceError,
     DTypeError,
     IndexBoundsError,
+    InvalidArgumentError,
     NeurarustError,
     ShapeError,
     TracerLeakError,

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, settings
 
 # Modules that register primitives and OpInfos beyond the top-level namespace: import them so
 # the registry-driven suite (tests/core/test_opinfo.py) covers their primitives too.
-import neurarust.linalg  # noqa: F401
+import neurarust.linalg
 import neurarust.nn  # noqa: F401
 
 settings.register_profile(

@@ -71,12 +71,12 @@ class Array:
         return backend.device_of(self._buffer())
 
     @property
-    def T(self) -> Array:  # noqa: N802 - the array API name
+    def T(self) -> Array:
         """The array with its two dimensions swapped (2-D arrays only)."""
         return _ops.array_T(self)
 
     @property
-    def mT(self) -> Array:  # noqa: N802 - the array API name
+    def mT(self) -> Array:
         """The array with its last two dimensions swapped."""
         return _ops.matrix_transpose(self)
 
@@ -328,6 +328,7 @@ def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
     promotion, otherwise through the public function ``public`` (promotion, transforms,
     errors)."""
     is_comparison = public in _COMPARISONS
+    is_ordering = public in _ORDERINGS
 
     def method(self: Array, other: Any) -> Any:
         if self.__class__ is Array:
@@ -335,7 +336,7 @@ def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
             if oc is Array:
                 a = self._v
                 b = other._v
-                if a.dtype is b.dtype:
+                if a.dtype is b.dtype and not (is_ordering and a.dtype.kind == "c"):
                     try:
                         r = kernel(b, a) if reflected else kernel(a, b)
                     except (ValueError, TypeError):
@@ -352,7 +353,11 @@ def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
                 except (ValueError, TypeError, OverflowError):
                     pass
                 else:
-                    if r.dtype is a.dtype or (is_comparison and r.dtype is _BOOL):
+                    if r.dtype is a.dtype or (
+                        is_comparison
+                        and r.dtype is _BOOL
+                        and not (is_ordering and a.dtype.kind == "c")
+                    ):
                         out = _new(Array)
                         out._v = r
                         return out
@@ -367,6 +372,7 @@ def _fast_binary(kernel: Any, public: str, reflected: bool) -> Any:
 
 _BOOL = np.dtype(np.bool_)
 _COMPARISONS = frozenset({"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})
+_ORDERINGS = frozenset({"less", "less_equal", "greater", "greater_equal"})
 _OPERAND_TYPES = (Array, int, float, complex, bool, np.ndarray, np.generic, list, tuple)
 
 _OPERATORS = {

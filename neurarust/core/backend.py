@@ -14,11 +14,18 @@ import numpy as np
 
 from .errors import DeviceError
 
-# NumPy's floating-point RuntimeWarnings (division by zero, overflow, invalid values) raised
-# by neurarust's own kernels are not shown: results follow NumPy (inf, nan, wrap-around) as
-# PyTorch's do, silently. The filter only matches warnings attributed to neurarust modules, so
-# the user's own NumPy code warns as before, and `np.seterr(all="raise")` still raises.
-warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"neurarust(\.|$)")
+
+def install_warning_filter() -> None:
+    """Hide NumPy's floating-point RuntimeWarnings (division by zero, overflow, invalid value)
+    raised inside neurarust's kernels: results follow NumPy (inf, nan, wrap-around) silently,
+    as PyTorch's do. The filter matches only warnings attributed to neurarust modules, so the
+    user's own NumPy code warns as before and ``np.seterr(all="raise")`` still raises. It costs
+    nothing per call. Runs at import; call it again after ``warnings.resetwarnings()``.
+    """
+    warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"neurarust(\.|$)")
+
+
+install_warning_filter()
 
 _cupy: Any = None
 

@@ -147,7 +147,7 @@ def _leak(prim: Primitive, trace: Trace) -> TracerLeakError:
     )
 
 
-def bind(prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
+def bind(prim: Primitive, args: tuple[Any, ...] | list[Any], params: dict[str, Any]) -> Any:
     """Run ``prim`` on ``args``: at the highest active trace among them, else eagerly."""
     top: Trace | None = None
     for a in args:
@@ -161,8 +161,13 @@ def bind(prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         out = prim.impl(*[a._v for a in args], **params)
         if prim.multiple_results:
             return tuple(wrap(o) for o in out)
-        return wrap(out)
+        result = _new(Array)
+        result._v = out
+        return result
     return top.process(prim, args, params)
+
+
+_new = object.__new__
 
 
 class Tracer(Array):

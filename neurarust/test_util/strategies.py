@@ -37,16 +37,18 @@ def dtypes(kinds: Sequence[str] = ("float",)) -> st.SearchStrategy[np.dtype]:
     return st.sampled_from(choices)
 
 
-def shapes(min_ndim: int = 0, max_ndim: int = 3, min_side: int = 1, max_side: int = 4
-           ) -> st.SearchStrategy[tuple[int, ...]]:
+def shapes(
+    min_ndim: int = 0, max_ndim: int = 3, min_side: int = 1, max_side: int = 4
+) -> st.SearchStrategy[tuple[int, ...]]:
     """Array shapes with ``min_ndim..max_ndim`` dimensions of ``min_side..max_side``."""
-    return st.lists(
-        st.integers(min_side, max_side), min_size=min_ndim, max_size=max_ndim
-    ).map(tuple)
+    return st.lists(st.integers(min_side, max_side), min_size=min_ndim, max_size=max_ndim).map(
+        tuple
+    )
 
 
-def broadcastable_shapes(n: int = 2, max_ndim: int = 3, max_side: int = 4
-                         ) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
+def broadcastable_shapes(
+    n: int = 2, max_ndim: int = 3, max_side: int = 4
+) -> st.SearchStrategy[tuple[tuple[int, ...], ...]]:
     """Groups of ``n`` shapes that broadcast together (dims dropped from the left or set to 1)."""
 
     @st.composite
@@ -55,8 +57,9 @@ def broadcastable_shapes(n: int = 2, max_ndim: int = 3, max_side: int = 4
         out = []
         for _ in range(n):
             drop = draw(st.integers(0, len(full)))
-            ones = draw(st.lists(st.booleans(), min_size=len(full) - drop,
-                                 max_size=len(full) - drop))
+            ones = draw(
+                st.lists(st.booleans(), min_size=len(full) - drop, max_size=len(full) - drop)
+            )
             out.append(tuple(1 if o else d for d, o in zip(full[drop:], ones, strict=True)))
         return tuple(out)
 
@@ -70,8 +73,11 @@ def arrays(
 ) -> st.SearchStrategy[Array]:
     """neurarust arrays with values drawn from ``elements`` (a closed range)."""
     dtype_st = dtype if isinstance(dtype, st.SearchStrategy) else st.just(np.dtype(dtype))
-    shape_st = shape if isinstance(shape, st.SearchStrategy) else st.just(
-        shape if shape is not None else ())
+    shape_st = (
+        shape
+        if isinstance(shape, st.SearchStrategy)
+        else st.just(shape if shape is not None else ())
+    )
     low, high = elements
 
     @st.composite
@@ -86,17 +92,23 @@ def arrays(
             hi = min(int(np.floor(high)), int(np.iinfo(d).max))
             values = draw(st.lists(st.integers(lo, hi), min_size=size, max_size=size))
         else:
-            values = draw(st.lists(
-                st.floats(low, high, allow_nan=False, allow_infinity=False, width=64),
-                min_size=size, max_size=size))
-        return asarray(np.asarray(values, dtype=np.float64 if d.kind in "fcV" else d)
-                       .reshape(s), dtype=d)
+            values = draw(
+                st.lists(
+                    st.floats(low, high, allow_nan=False, allow_infinity=False, width=64),
+                    min_size=size,
+                    max_size=size,
+                )
+            )
+        return asarray(
+            np.asarray(values, dtype=np.float64 if d.kind in "fcV" else d).reshape(s), dtype=d
+        )
 
     return draw_array()
 
 
-def pytrees(leaves: st.SearchStrategy[Any] | None = None, max_leaves: int = 4
-            ) -> st.SearchStrategy[Any]:
+def pytrees(
+    leaves: st.SearchStrategy[Any] | None = None, max_leaves: int = 4
+) -> st.SearchStrategy[Any]:
     """Nested dicts/lists/tuples whose leaves come from ``leaves`` (float64 arrays by default)."""
     base = leaves if leaves is not None else arrays(shape=shapes(max_ndim=2))
     return st.recursive(
@@ -104,8 +116,9 @@ def pytrees(leaves: st.SearchStrategy[Any] | None = None, max_leaves: int = 4
         lambda children: st.one_of(
             st.lists(children, min_size=1, max_size=3),
             st.tuples(children, children),
-            st.dictionaries(st.sampled_from(["a", "b", "weight", "bias"]), children,
-                            min_size=1, max_size=3),
+            st.dictionaries(
+                st.sampled_from(["a", "b", "weight", "bias"]), children, min_size=1, max_size=3
+            ),
         ),
         max_leaves=max_leaves,
     )

@@ -110,10 +110,13 @@ class custom_vjp:  # noqa: N801 - JAX's name
             return ct_leaves
 
         def forward(tangents: list[Any]) -> Any:
-            t = [zeros_like_leaf(p) if v is None else v for p, v in zip(primals, tangents,
-                                                                        strict=True)]
+            t = [
+                zeros_like_leaf(p) if v is None else v
+                for p, v in zip(primals, tangents, strict=True)
+            ]
             return jvp_transform(
-                lambda *a: fun(*a), tuple(tree.unflatten(in_tree, primals)),
+                lambda *a: fun(*a),
+                tuple(tree.unflatten(in_tree, primals)),
                 tuple(tree.unflatten(in_tree, t)),
             )[1]
 
@@ -149,16 +152,22 @@ class custom_jvp:  # noqa: N801 - JAX's name
         rule = self.jvp_rule
         if isinstance(trace, JVPTrace):
             primals, tangents = trace.unwrap(leaves)
-            tangents = [zeros_like_leaf(p) if t is None else t
-                        for p, t in zip(primals, tangents, strict=True)]
-            out, t_out = rule(tuple(tree.unflatten(in_tree, primals)),
-                              tuple(tree.unflatten(in_tree, tangents)))
+            tangents = [
+                zeros_like_leaf(p) if t is None else t
+                for p, t in zip(primals, tangents, strict=True)
+            ]
+            out, t_out = rule(
+                tuple(tree.unflatten(in_tree, primals)), tuple(tree.unflatten(in_tree, tangents))
+            )
             o_leaves, o_tree = tree.flatten(out)
             t_leaves = tree.leaves(t_out)
-            return tree.unflatten(o_tree, [
-                JVPTracer(trace, as_array_leaf("custom_jvp", o), as_array_leaf("custom_jvp", t))
-                for o, t in zip(o_leaves, t_leaves, strict=True)
-            ])
+            return tree.unflatten(
+                o_tree,
+                [
+                    JVPTracer(trace, as_array_leaf("custom_jvp", o), as_array_leaf("custom_jvp", t))
+                    for o, t in zip(o_leaves, t_leaves, strict=True)
+                ],
+            )
         if not isinstance(trace, ReverseTrace):
             return self.fun(*args)
         primals, parents = trace.unwrap(leaves)
@@ -173,8 +182,10 @@ class custom_jvp:  # noqa: N801 - JAX's name
             return list(pull(g))
 
         def forward(tangents: list[Any]) -> Any:
-            t = [zeros_like_leaf(p) if v is None else v for p, v in zip(primals, tangents,
-                                                                        strict=True)]
+            t = [
+                zeros_like_leaf(p) if v is None else v
+                for p, v in zip(primals, tangents, strict=True)
+            ]
             return tangent_map(*t)
 
         return _record(trace, leaves, primals, parents, out, backward, forward)
@@ -209,8 +220,10 @@ def checkpoint(f: Callable[..., Any], policy: str | None = None) -> Callable[...
             return list(pull(g))
 
         def forward(tangents: list[Any]) -> Any:
-            t = [zeros_like_leaf(p) if v is None else v for p, v in zip(primals, tangents,
-                                                                        strict=True)]
+            t = [
+                zeros_like_leaf(p) if v is None else v
+                for p, v in zip(primals, tangents, strict=True)
+            ]
             return jvp_transform(flat_f, tuple(primals), tuple(t))[1]
 
         return _record(trace, leaves, primals, parents, out, backward, forward)

@@ -27,8 +27,9 @@ def _basis(leaf: Any, index: int) -> Any:
     return asarray(e.reshape(tuple(leaf.shape)), dtype=leaf.dtype)
 
 
-def _stack_blocks(blocks: list[Any], lead: tuple[int, ...], tail: tuple[int, ...],
-                  lead_first: bool) -> Any:
+def _stack_blocks(
+    blocks: list[Any], lead: tuple[int, ...], tail: tuple[int, ...], lead_first: bool
+) -> Any:
     """Stack per-element results into one block of shape lead+tail (or tail+lead moved)."""
     from ..core.ops import moveaxis, reshape, stack, zeros
 
@@ -111,8 +112,9 @@ def jacfwd(
         per_out = []
         for k, o in enumerate(out_leaves):
             blocks = [
-                _stack_blocks(columns[k][j], tuple(x.shape), tuple(as_array_leaf("jacfwd",
-                                                                                 o).shape), False)
+                _stack_blocks(
+                    columns[k][j], tuple(x.shape), tuple(as_array_leaf("jacfwd", o).shape), False
+                )
                 for j, x in enumerate(in_leaves)
             ]
             inner = tree.unflatten(in_tree, blocks)

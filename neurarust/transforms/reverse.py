@@ -13,15 +13,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import tree
-from ..core.dtypes import is_inexact
+from ..core.array import Array
+from ..core.dtypes import bfloat16, is_inexact
 from ..core.errors import ShapeError
-from ..core.primitive import VALUES, SHAPES, Primitive, ShapedArray, Trace, Tracer, bind
+from ..core.primitive import SHAPES, VALUES, Primitive, ShapedArray, Trace, Tracer, bind
 from ._args import (
     as_array_leaf,
-    check_scalar_output,
-    ones_like_leaf,
     check_float_leaves,
+    check_scalar_output,
     normalize_argnums,
+    ones_like_leaf,
     select_args,
     zeros_like_leaf,
 )
@@ -99,11 +100,19 @@ class ReverseTracer(Tracer):
 
     __slots__ = ("_node", "_pos")
 
-    def __init__(self, trace: ReverseTrace, value: Any, node: int, pos: int = -1) -> None:
-        self._v = value
-        self._trace = trace
-        self._node = node
-        self._pos = pos
+
+_new = object.__new__
+
+
+def _tracer(trace: ReverseTrace, value: Any, node: int, pos: int = -1) -> ReverseTracer:
+    """A ReverseTracer for ``value``, output ``pos`` of tape entry ``node`` (built without
+    calling the class, which is on every recorded op's path)."""
+    t = _new(ReverseTracer)
+    t._v = value
+    t._trace = trace
+    t._node = node
+    t._pos = pos
+    return t
 
 
 class ReverseTrace(Trace):
@@ -118,7 +127,7 @@ class ReverseTrace(Trace):
     def new_input(self, value: Array) -> ReverseTracer:
         """A tracer for an input of the differentiated function."""
         self.tape.append(None)
-        return ReverseTracer(self, value, len(self.tape) - 1)
+        return _tracer(self, value, len(self.tape) - 1)
 
     def unwrap(self, args: Sequence[Any]) -> tuple[list[Any], list[tuple[int, int, int]]]:
         """The primal values of ``args`` and the parents among them that are this trace's."""
@@ -133,32 +142,46 @@ class ReverseTrace(Trace):
         return primals, parents
 
     def process(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
-        primals, parents = self.unwrap(args)
+        primals = []
+        parents = []
+        for i, a in enumerate(args):
+            if a.__class__ is ReverseTracer and a._trace is self:
+                primals.append(a._v)
+                parents.append((i, a._node, a._pos))
+            else:
+                primals.append(a)
         out = bind(prim, primals, params)
         if not parents or not prim.differentiable:
             return out
         kept = prim.residuals
         if kept is VALUES:
-            return self.record(Node(prim, params, primals, out, parents), out)
-        if kept is SHAPES:
-            return self.record(Node(prim, params, [_aval(p) for p in primals], _aval(out),
-                                    parents), out)
-        saved_out = _aval(out) if prim.multiple_results else None
-        return self.record(Node(prim, params, [None] * len(primals), saved_out, parents), out)
+            node = Node(prim, params, primals, out, parents)
+        elif kept is SHAPES:
+            node = Node(prim, params, [_aval(p) for p in primals], _aval(out), parents)
+        else:
+            saved_out = _aval(out) if prim.multiple_results else None
+            node = Node(prim, params, [None] * len(primals), saved_out, parents)
+        tape = self.tape
+        tape.append(node)
+        if out.__class__ is tuple:
+            return self._wrap_outputs(out, len(tape) - 1)
+        d = out.dtype
+        if d.kind in "fc" or d is bfloat16:
+            return _tracer(self, out, len(tape) - 1)
+        return out
 
     def record(self, node: Node, out: Any) -> Any:
         """Append ``node`` to the tape and wrap its float outputs as tracers."""
         tape = self.tape
-        index = len(tape)
         tape.append(node)
         if isinstance(out, tuple):
-            return tuple(
-                ReverseTracer(self, o, index, k) if is_inexact(o.dtype) else o
-                for k, o in enumerate(out)
-            )
-        if not is_inexact(out.dtype):
-            return out
-        return ReverseTracer(self, out, index)
+            return self._wrap_outputs(out, len(tape) - 1)
+        return _tracer(self, out, len(tape) - 1) if is_inexact(out.dtype) else out
+
+    def _wrap_outputs(self, out: tuple[Any, ...], index: int) -> tuple[Any, ...]:
+        return tuple(
+            _tracer(self, o, index, k) if is_inexact(o.dtype) else o for k, o in enumerate(out)
+        )
 
 
 def _add(a: Any, b: Any) -> Any:
@@ -182,7 +205,12 @@ def backward(tape: list[Node | None], seeds: Sequence[tuple[int, int, Any]]) -> 
                 zeros_like_leaf(o) if c is None else c for c, o in zip(g, node.out, strict=True)
             )
         for (_, pidx, ppos), c in zip(node.parents, node.cotangents(g), strict=True):
-            if c is not None:
+            if c is None:
+                continue
+            if ppos < 0:
+                prev = cts[pidx]
+                cts[pidx] = c if prev is None else prev + c
+            else:
                 _accumulate(tape, cts, pidx, ppos, c)
     return cts
 
@@ -306,9 +334,7 @@ def value_and_grad(
         result = vjp(inner, *trainables, has_aux=has_aux)
         value, f_vjp = result[0], result[1]
         check_scalar_output("grad", value)
-        grads = tuple(
-            s[2](g) for s, g in zip(split, f_vjp(ones_like_leaf(value)), strict=True)
-        )
+        grads = tuple(s[2](g) for s, g in zip(split, f_vjp(ones_like_leaf(value)), strict=True))
         grads = grads[0] if isinstance(argnums, int) else grads
         value = value if not has_aux else (value, result[2])
         return value, grads
@@ -334,8 +360,9 @@ def _split_trainable(
 
     def join(t: list[Any]) -> Any:
         it = iter(t)
-        return tree.unflatten(treedef, [next(it) if m else x for x, m in zip(leaves, mask,
-                                                                             strict=True)])
+        return tree.unflatten(
+            treedef, [next(it) if m else x for x, m in zip(leaves, mask, strict=True)]
+        )
 
     def expand(g: list[Any]) -> Any:
         it = iter(g)

@@ -21,8 +21,14 @@ def test_attributes():
 
 @pytest.mark.parametrize(
     ("value", "dtype"),
-    [(1.5, nr.float32), (3, nr.int64), (True, nr.bool), (1j, nr.complex64),
-     ([1.0, 2.0], nr.float32), ([[1, 2]], nr.int64)],
+    [
+        (1.5, nr.float32),
+        (3, nr.int64),
+        (True, nr.bool),
+        (1j, nr.complex64),
+        ([1.0, 2.0], nr.float32),
+        ([[1, 2]], nr.int64),
+    ],
 )
 def test_asarray_default_dtypes(value, dtype):
     assert nr.asarray(value).dtype == dtype
@@ -70,8 +76,14 @@ def test_setitem_and_attribute_assignment_are_refused():
 
 @pytest.mark.parametrize(
     ("method", "hint"),
-    [("add_", "x = x + y"), ("fill_", "nr.fill"), ("zero_", "zeros_like"),
-     ("clamp_", "nr.clamp"), ("mul_", "x = x * y"), ("index_add_", "nr.index_add")],
+    [
+        ("add_", "x = x + y"),
+        ("fill_", "nr.fill"),
+        ("zero_", "zeros_like"),
+        ("clamp_", "nr.clamp"),
+        ("mul_", "x = x * y"),
+        ("index_add_", "nr.index_add"),
+    ],
 )
 def test_inplace_methods_show_the_functional_spelling(method, hint):
     x = nr.asarray([1.0])
@@ -154,14 +166,33 @@ def test_numpy_operands_on_the_left_defer_to_neurarust():
 @given(nst.arrays(dtype=nst.dtypes(("float", "int", "bool")), shape=nst.shapes()))
 def test_ops_never_change_their_inputs(x):
     before = np.array(x.numpy(), copy=True)
-    for op in (lambda a: a + 1, lambda a: a * 2, lambda a: -a if a.dtype != nr.bool else a,
-               lambda a: nr.reshape(a, (-1,)), lambda a: nr.sum(a)):
+    for op in (
+        lambda a: a + 1,
+        lambda a: a * 2,
+        lambda a: -a if a.dtype != nr.bool else a,
+        lambda a: nr.reshape(a, (-1,)),
+        lambda a: nr.sum(a),
+    ):
         op(x)
     np.testing.assert_array_equal(x.numpy(), before)
 
 
-@given(st.sampled_from([nr.float16, nr.bfloat16, nr.float32, nr.float64, nr.int8,
-                        nr.uint8, nr.int32, nr.int64, nr.complex64, nr.bool]))
+@given(
+    st.sampled_from(
+        [
+            nr.float16,
+            nr.bfloat16,
+            nr.float32,
+            nr.float64,
+            nr.int8,
+            nr.uint8,
+            nr.int32,
+            nr.int64,
+            nr.complex64,
+            nr.bool,
+        ]
+    )
+)
 def test_astype_round_trip_small_integers(dtype):
     x = nr.asarray([0, 1, 1, 0], dtype="int64")
     back = x.astype(dtype).astype("int64")

@@ -109,11 +109,16 @@ def test_gradients(info: OpInfo, seed: int, data: st.DataObject) -> None:
         if not argnums:
             continue
 
-        def f(*diff: Any, args: list[Any] = args, argnums: tuple[int, ...] = argnums) -> Any:
+        def f(
+            *diff: Any,
+            args: list[Any] = args,
+            argnums: tuple[int, ...] = argnums,
+            kwargs: dict[str, Any] = sample.kwargs,
+        ) -> Any:
             full = list(args)
             for k, v in zip(argnums, diff, strict=True):
                 full[k] = v
-            return info.fn(*full, **sample.kwargs)
+            return info.fn(*full, **kwargs)
 
         check_grads(
             f, [args[k] for k in argnums], order=2 if info.second_order else 1, seed=seed % 1000

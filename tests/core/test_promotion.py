@@ -274,9 +274,6 @@ def test_operator_weak_scalars_on_both_sides(op: str) -> None:
         _check(REFLECTED.get(op, op), lambda fn=fn, x=x, value=value: fn(value, x), expected)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="array.py's operator fast path lets NumPy order complex numbers"
-)
 @pytest.mark.parametrize("dtype", [nr.complex64, nr.complex128])
 def test_operator_ordering_of_complex_raises_like_the_functions(dtype: np.dtype) -> None:
     x = nr.ones((2,), dtype=dtype)

@@ -46,8 +46,7 @@ def test_custom_vjp_with_pytree_arguments_and_outputs():
     def f(p, y):
         return {"out": p["a"] * y}
 
-    f.defvjp(lambda p, y: (f(p, y), (p, y)),
-             lambda res, g: ({"a": g["out"] * res[1] * 10.0}, None))
+    f.defvjp(lambda p, y: (f(p, y), (p, y)), lambda res, g: ({"a": g["out"] * res[1] * 10.0}, None))
     ga = nr.grad(lambda a: f({"a": a}, nr.asarray(2.0))["out"].sum())(nr.ones(2))
     np.testing.assert_allclose(ga.numpy(), [20.0, 20.0])
 

@@ -56,7 +56,7 @@ def test_has_aux():
     assert float(value) == 6.0
     np.testing.assert_allclose(aux["doubled"].numpy(), [2.0, 4.0])
     np.testing.assert_allclose(g.numpy(), [2.0, 2.0])
-    g2, aux2 = nr.grad(f, has_aux=True)(nr.asarray([1.0]))
+    g2, _ = nr.grad(f, has_aux=True)(nr.asarray([1.0]))
     np.testing.assert_allclose(g2.numpy(), [2.0])
     with pytest.raises(TypeError, match="pair"):
         nr.grad(lambda x: x.sum(), has_aux=True)(nr.asarray([1.0]))
@@ -78,9 +78,9 @@ def test_integer_input_needs_allow_int():
         return (x * n).sum()
 
     x, n = nr.asarray([1.0, 2.0]), nr.asarray([3, 4])
-    with pytest.raises(TypeError, match="argument 1.*int64"):
+    with pytest.raises(TypeError, match=r"argument 1.*int64"):
         nr.grad(f, argnums=(0, 1))(x, n)
-    with pytest.raises(TypeError, match="path 'w'.*int32"):
+    with pytest.raises(TypeError, match=r"path 'w'.*int32"):
         nr.grad(lambda p: p["w"].sum())({"w": nr.asarray([1, 2], dtype="int32")})
     gx, gn = nr.grad(f, argnums=(0, 1), allow_int=True)(x, n)
     np.testing.assert_allclose(gx.numpy(), [3.0, 4.0])
@@ -183,8 +183,10 @@ def test_perturbation_confusion_is_avoided():
 
 
 def test_wrt_differentiates_only_matching_leaves():
-    params = {"enc": {"weight": nr.asarray([1.0, 2.0]), "bias": nr.asarray(0.5)},
-              "head": {"weight": nr.asarray([3.0])}}
+    params = {
+        "enc": {"weight": nr.asarray([1.0, 2.0]), "bias": nr.asarray(0.5)},
+        "head": {"weight": nr.asarray([3.0])},
+    }
     seen = []
 
     def loss(p):

@@ -92,9 +92,7 @@ def test_check_grads_catches_a_wrong_vjp_rule(monkeypatch):
 
     x = (nr.asarray([0.4, 1.1, -0.7]),)
     check_grads(nr.sin, x, order=1)
-    monkeypatch.setattr(
-        elementwise.sin_p, "vjp", (lambda g, out, x: g * nr.cos(x) * 1.01,)
-    )
+    monkeypatch.setattr(elementwise.sin_p, "vjp", (lambda g, out, x: g * nr.cos(x) * 1.01,))
     with pytest.raises(AssertionError, match="rev"):
         check_grads(nr.sin, x, order=1, modes=("rev",))
     with pytest.raises(AssertionError):

@@ -23,8 +23,7 @@ def test_broadcastable_shapes_really_broadcast(shapes):
     assert out.shape == np.broadcast_shapes(*shapes)
 
 
-@given(nst.arrays(dtype=nst.dtypes(("int", "uint", "bool")), shape=nst.shapes(),
-                  elements=(0, 5)))
+@given(nst.arrays(dtype=nst.dtypes(("int", "uint", "bool")), shape=nst.shapes(), elements=(0, 5)))
 def test_integer_arrays_respect_the_range(x):
     values = x.numpy()
     assert values.min(initial=0) >= 0 and values.max(initial=0) <= 5

@@ -104,7 +104,7 @@ def to_device(x: Array, device: Any) -> Array:
     target = backend.device(device)
     if x.device == target:
         return x
-    if not x.__class__ is Array:
+    if x.__class__ is not Array:
         raise DeviceError(
             f"to_device: moving a value traced by a transform across devices is not supported, "
             f"got a value on {x.device} for {target}"

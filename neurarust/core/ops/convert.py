@@ -18,11 +18,6 @@ __all__ = [
 
 
 def _convert(x: Any, *, new_dtype: np.dtype) -> Any:
-    if x.dtype.kind in "fc" and new_dtype.kind in "iub":
-        with np.errstate(all="ignore"):
-            if x.dtype.kind == "c" and new_dtype.kind != "c":
-                x = x.real
-            return x.astype(new_dtype)
     if x.dtype.kind == "c" and new_dtype.kind != "c":
         x = x.real
     return x.astype(new_dtype)

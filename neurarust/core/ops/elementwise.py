@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,7 +27,7 @@ from ..array import Array, wrap
 from ..backend import namespace
 from ..errors import DTypeError, message
 from ..opinfo import OpInfo, Sample, binary_samples, rand, rand_shape, register, unary_samples
-from ..primitive import NOTHING, Primitive, ShapedArray
+from ..primitive import NOTHING, Primitive, ShapedArray, bind
 from .arguments import astype, broadcast_args, broadcast_shapes, promote_args, to_array
 from .creation import full_like, zeros_like
 from .rules import linear, multilinear, same_shape, same_shape_as, unary_derivative
@@ -114,51 +113,21 @@ __all__ = [
     "where",
 ]
 
-# ------------------------------------------------------------------ kernels without warnings
+# ------------------------------------------------------------------ kernels
 #
-# Kernels run with NumPy's floating-point warnings (overflow, division by zero, invalid value)
-# silenced: results stay NumPy's (inf, nan, integer wrap-around) and no warning reaches the
-# user, whatever their warning filters. NumPy >= 2 keeps its error state in a context
-# variable; setting it directly costs 0.2 us per call, a quarter of ``np.errstate``.
-
-try:
-    from numpy._core._ufunc_config import _extobj_contextvar
-    from numpy._core.umath import _make_extobj
-
-    _quiet_on = partial(_extobj_contextvar.set, _make_extobj(all="ignore"))
-    _quiet_off = _extobj_contextvar.reset
-except ImportError:  # NumPy 1.x
-
-    def _quiet_on() -> dict[str, str]:
-        return np.seterr(all="ignore")
-
-    def _quiet_off(previous: dict[str, str]) -> None:
-        np.seterr(**previous)
-
-
-def silenced(kernel: Callable[..., Any]) -> Callable[..., Any]:
-    """``kernel`` run with NumPy's floating-point warnings silenced."""
-
-    def run(*args: Any, **params: Any) -> Any:
-        token = _quiet_on()
-        try:
-            return kernel(*args, **params)
-        finally:
-            _quiet_off(token)
-
-    run.__name__ = run.__qualname__ = kernel.__name__
-    return run
+# NumPy's floating-point warnings (overflow, division by zero, invalid value) raised by these
+# kernels are filtered by module (see core/backend.py): results stay NumPy's (inf, nan,
+# integer wrap-around) and no warning reaches the user, at no cost per call.
 
 
 def ufunc(name: str) -> Callable[..., Any]:
-    """A silenced kernel calling ``xp.<name>`` of its inputs' namespace; bfloat16 falls back
-    to float32 where the backend has no bfloat16 loop."""
+    """A kernel calling ``xp.<name>`` of its inputs' namespace; bfloat16 falls back to float32
+    where the backend has no bfloat16 loop."""
     np_fn = getattr(np, name)
 
     def kernel(*args: Any) -> Any:
         x = args[0]
         fn = np_fn if x.__class__ is np.ndarray else getattr(namespace(x), name)
-        token = _quiet_on()
         try:
             return fn(*args)
         except TypeError:
@@ -166,8 +135,6 @@ def ufunc(name: str) -> Callable[..., Any]:
                 raise
             r = fn(*(a.astype(np.float32) for a in args))
             return r.astype(dtypes.bfloat16) if r.dtype.kind == "f" else r
-        finally:
-            _quiet_off(token)
 
     kernel.__name__ = kernel.__qualname__ = name
     return kernel
@@ -271,8 +238,11 @@ def unary(prim: Primitive, kind: Kind, doc: str, name: str | None = None) -> Cal
     fast = kind.accepts
 
     def fn(x: Any, /) -> Array:
-        if x.__class__ is Array and x._v.dtype.kind in fast:
-            return wrap(impl(x._v))
+        if x.__class__ is Array:
+            if x._v.dtype.kind in fast:
+                return wrap(impl(x._v))
+        elif isinstance(x, Array) and x.dtype.kind in fast:
+            return bind(prim, (x,), _NO_PARAMS)
         x = _prepare(name, kind, x)
         if x.__class__ is Array:
             return wrap(impl(x._v))
@@ -281,6 +251,34 @@ def unary(prim: Primitive, kind: Kind, doc: str, name: str | None = None) -> Cal
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = doc
     return fn
+
+
+_NO_PARAMS: dict[str, Any] = {}
+
+
+def _scalar_like(x: Array, value: Any) -> Array:
+    """``value`` as a constant of ``x``'s shape and dtype (a broadcast view, no copy)."""
+    xp = namespace(x._buffer())
+    return wrap(xp.broadcast_to(xp.asarray(value, dtype=x.dtype), x.shape))
+
+
+def _traced_operands(x1: Any, x2: Any, fast: str) -> tuple[Array, Array] | None:
+    """The operands ready for the primitive when a tracer meets an array of its dtype and
+    shape, or a Python scalar that keeps its dtype (the common cases under a transform);
+    None when promotion or broadcasting is needed."""
+    if isinstance(x1, Array):
+        d = x1.dtype
+        if d.kind not in fast:
+            return None
+        if isinstance(x2, Array):
+            return (x1, x2) if x2.dtype is d and x1.shape == x2.shape else None
+        if d.kind in _WEAK_KEEPS.get(x2.__class__, ""):
+            return x1, _scalar_like(x1, x2)
+    elif isinstance(x2, Array):
+        d = x2.dtype
+        if d.kind in fast and d.kind in _WEAK_KEEPS.get(x1.__class__, ""):
+            return _scalar_like(x2, x1), x2
+    return None
 
 
 def binary(
@@ -318,6 +316,9 @@ def binary(
             k = b.dtype.kind
             if k in fast and k in _WEAK_KEEPS.get(c1, ""):
                 return wrap(impl(namespace(b).asarray(x1, dtype=b.dtype), b))
+        traced = _traced_operands(x1, x2, fast)
+        if traced is not None:
+            return bind(prim, traced, _NO_PARAMS)
         return _apply(name, kind, prim, names, (x1, x2))
 
     fn.__name__ = fn.__qualname__ = name
@@ -408,7 +409,7 @@ def _pow(x: Any, y: Any) -> Any:
 
 
 pow_p = _same_rules(
-    Primitive("pow", silenced(_pow), same_shape),
+    Primitive("pow", _pow, same_shape),
     lambda g, out, x, y: g * where(y == 0, 0, multiply(y, pow(x, y - 1))),
     lambda g, out, x, y: g * log(where(x == 0, 1, x)) * out,
 )
@@ -476,9 +477,7 @@ log10_p, log10 = _smooth_unary(
 )
 sqrt_p, sqrt = _smooth_unary("sqrt", lambda x, y: 0.5 / y, "Elementwise square root.")
 rsqrt_p = unary_derivative(
-    Primitive(
-        "rsqrt", silenced(lambda x: namespace(x).reciprocal(namespace(x).sqrt(x))), same_shape
-    ),
+    Primitive("rsqrt", lambda x: namespace(x).reciprocal(namespace(x).sqrt(x)), same_shape),
     lambda x, y: -0.5 * y * y * y,
 )
 rsqrt = unary(rsqrt_p, FLOAT, "Elementwise reciprocal square root ``1 / sqrt(x)``.")
@@ -668,7 +667,7 @@ def _in_float64(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return fn(x.astype(np.float64, copy=False)).astype(x.dtype, copy=False)
 
     kernel.__name__ = fn.__name__
-    return silenced(kernel)
+    return kernel
 
 
 def _erf(x: Any) -> Any:
@@ -714,9 +713,7 @@ def _sigmoid(x: Any) -> Any:
     return 1 / (1 + namespace(x).exp(-x))
 
 
-sigmoid_p = unary_derivative(
-    Primitive("sigmoid", silenced(_sigmoid), same_shape), lambda x, y: y * (1 - y)
-)
+sigmoid_p = unary_derivative(Primitive("sigmoid", _sigmoid, same_shape), lambda x, y: y * (1 - y))
 sigmoid = unary(
     sigmoid_p,
     FLOAT,
@@ -728,9 +725,7 @@ def _logit(x: Any) -> Any:
     return namespace(x).log(x / (1 - x))
 
 
-logit_p = unary_derivative(
-    Primitive("logit", silenced(_logit), same_shape), lambda x, y: 1 / (x * (1 - x))
-)
+logit_p = unary_derivative(Primitive("logit", _logit, same_shape), lambda x, y: 1 / (x * (1 - x)))
 
 
 def logit(x: Any, /, eps: float | None = None) -> Array:
@@ -754,7 +749,7 @@ def _softplus(x: Any, *, beta: float, threshold: float) -> Any:
 
 
 softplus_p = _same_rules(
-    Primitive("softplus", silenced(_softplus), same_shape),
+    Primitive("softplus", _softplus, same_shape),
     lambda g, out, x, *, beta, threshold: where(x * beta > threshold, g, g * sigmoid(x * beta)),
 )
 
@@ -772,7 +767,7 @@ def softplus(x: Any, /, beta: float = 1.0, threshold: float = 20.0) -> Array:
 
 
 relu_p = _same_rules(
-    Primitive("relu", silenced(lambda x: namespace(x).maximum(x, x.dtype.type(0))), same_shape),
+    Primitive("relu", (lambda x: namespace(x).maximum(x, x.dtype.type(0))), same_shape),
     lambda g, out, x: where(x > 0, g, 0),
 )
 relu = unary(
@@ -787,7 +782,7 @@ def _nan_to_num(x: Any, *, nan: float, posinf: float, neginf: float) -> Any:
 
 
 nan_to_num_p = _same_rules(
-    Primitive("nan_to_num", silenced(_nan_to_num), same_shape),
+    Primitive("nan_to_num", _nan_to_num, same_shape),
     lambda g, out, x, **params: where(isfinite(x), g, 0),
 )
 
@@ -823,7 +818,7 @@ def _lerp(start: Any, end: Any, weight: Any) -> Any:
 
 
 lerp_p = _same_rules(
-    Primitive("lerp", silenced(_lerp), same_shape),
+    Primitive("lerp", _lerp, same_shape),
     lambda g, out, start, end, weight: g * (1 - weight),
     lambda g, out, start, end, weight: g * weight,
     lambda g, out, start, end, weight: g * (end - start),
@@ -868,7 +863,7 @@ trunc = _integral_identity(trunc_p, REAL, "Elementwise rounding toward zero.")
 
 round_p = Primitive(
     "round",
-    silenced(lambda x, *, decimals: namespace(x).round(x, decimals)),
+    (lambda x, *, decimals: namespace(x).round(x, decimals)),
     same_shape,
     differentiable=False,
 )
@@ -901,7 +896,7 @@ def _sign(x: Any) -> Any:
     return xp.where(magnitude == 0, 0, x / xp.where(magnitude == 0, 1, magnitude))
 
 
-sign_p = Primitive("sign", silenced(_sign), same_shape, differentiable=False)
+sign_p = Primitive("sign", _sign, same_shape, differentiable=False)
 sign = unary(sign_p, NUMERIC, "Elementwise sign: -1, 0 or 1 (``x / abs(x)`` for complex, 0 at 0).")
 signbit_p = Primitive("signbit", ufunc("signbit"), _bool_shape, differentiable=False)
 signbit = unary(signbit_p, REAL, "Elementwise test of the sign bit (true for -0.0 too).")
@@ -1005,7 +1000,7 @@ def _clip(x: Any, lo: Any, hi: Any) -> Any:
 
 
 clip_p = _same_rules(
-    Primitive("clip", silenced(_clip), same_shape),
+    Primitive("clip", _clip, same_shape),
     lambda g, out, x, lo, hi: where((x >= lo) & (x <= hi), g, 0),
     lambda g, out, x, lo, hi: where((x < lo) & (lo <= hi), g, 0),
     lambda g, out, x, lo, hi: where((x > hi) | (lo > hi), g, 0),
