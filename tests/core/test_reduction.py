@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import neurarust as nr
+from neurarust.core.backend import install_warning_filter
 from neurarust.test_util import check_grads
 
 
@@ -76,6 +77,7 @@ def test_var_std_match_numpy(
     fn, ref = (nr.var, np.var) if name == "var" else (nr.std, np.std)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        install_warning_filter()
         got = fn(nr.asarray(x), axis=axis, correction=correction, keepdims=keepdims)
         warnings.simplefilter("ignore")
         want = ref(x, axis=axis, ddof=correction, keepdims=keepdims)
