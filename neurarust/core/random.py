@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import operator
+import threading
 from typing import Any
 
 import numpy as np
@@ -81,11 +82,31 @@ def _key_word(fn: str, key: Any) -> int:
     return (int(value[0]) << 32) | int(value[1])
 
 
+_PER_THREAD = threading.local()
+_EMPTY_BUFFER = np.zeros(4, dtype=np.uint64)
+
+
 def _generator(word: int, purpose: int = _DRAW, counter: int = 0) -> np.random.Philox:
-    return np.random.Philox(
-        key=np.array([word, purpose], dtype=np.uint64),
-        counter=np.array([counter, 0, 0, 0], dtype=np.uint64),
-    )
+    """This thread's Philox bit generator, set to key ``(word, purpose)`` at ``counter``.
+
+    Setting the state of one reused generator costs a tenth of building a new one (which also
+    reads OS entropy for a seed it then ignores).
+    """
+    bg = getattr(_PER_THREAD, "philox", None)
+    if bg is None:
+        bg = _PER_THREAD.philox = np.random.Philox(key=np.zeros(2, dtype=np.uint64))
+    bg.state = {
+        "bit_generator": "Philox",
+        "state": {
+            "counter": np.array([counter, 0, 0, 0], dtype=np.uint64),
+            "key": np.array([word, purpose], dtype=np.uint64),
+        },
+        "buffer": _EMPTY_BUFFER,
+        "buffer_pos": 4,
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return bg
 
 
 def _words_to_keys(words: np.ndarray) -> np.ndarray:
