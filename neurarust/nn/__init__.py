@@ -1,7 +1,7 @@
 """Neural networks: modules as pytrees, layers, losses, initialisers (PyTorch's names).
 
 A model is a :class:`Module` — a frozen dataclass that is also a pytree — so ``nr.grad``,
-optimizers and ``nr.tree`` functions take it whole. See docs/nn_state.md for running
+optimizers and ``nr.tree`` functions take it whole. See docs/architecture.md for running
 statistics.
 
 >>> import neurarust as nr

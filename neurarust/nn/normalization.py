@@ -2,7 +2,7 @@
 
 Layers with running statistics keep them as buffers. In training mode with
 ``track_running_stats=True`` they hand their updated buffers to ``nr.nn.apply_with_state``
-(see :mod:`neurarust.nn.state` and docs/nn_state.md); in eval mode they use the stored ones.
+(see :mod:`neurarust.nn.state` and docs/architecture.md); in eval mode they use the stored ones.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ collection opened by :func:`apply_with_state`, keyed by the layer object. When t
 pass ends, the collection is turned into a partial state dict by path
 (``{"bn1.running_mean": ..., ...}``), which :func:`update_state` loads into the model. The
 model is never mutated, there is no second forward pass, and under ``grad`` the state comes
-out as ``aux`` (its values are ``stop_gradient``-ed, so nothing leaks). See docs/nn_state.md.
+out as ``aux`` (its values are ``stop_gradient``-ed, so nothing leaks). See docs/architecture.md.
 """
 
 from __future__ import annotations
