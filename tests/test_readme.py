@@ -20,3 +20,9 @@ def test_readme_opens_with_the_two_commands():
     assert [lang for lang, _ in blocks[:2]] == ["bash", "bash"]
     assert "examples/digits_cnn.py" in blocks[0][1]
     assert "pytest" in blocks[1][1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    blocks = re.findall(r"```bash\n(.*?)```", README.read_text(), re.S)
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert blocks[1].strip() in ci.splitlines()

@@ -144,13 +144,19 @@ class ReverseTrace(Trace):
     def process(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
         primals = []
         parents = []
+        plain = True  # every primal a plain Array: run the kernel here, skipping a dispatch
         for i, a in enumerate(args):
             if a.__class__ is ReverseTracer and a._trace is self:
-                primals.append(a._v)
                 parents.append((i, a._node, a._pos))
-            else:
-                primals.append(a)
-        out = bind(prim, primals, params)
+                a = a._v
+            primals.append(a)
+            if a.__class__ is not Array:
+                plain = False
+        if plain and not prim.multiple_results:
+            out = _new(Array)
+            out._v = prim.impl(*[p._v for p in primals], **params)
+        else:
+            out = bind(prim, primals, params)
         if not parents or not prim.differentiable:
             return out
         kept = prim.residuals
