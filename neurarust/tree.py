@@ -49,19 +49,25 @@ def map(  # noqa: A001 - the familiar name, as in jax.tree.map
 def flatten_with_path(
     tree: Any, is_leaf: Callable[[Any], bool] | None = None
 ) -> tuple[list[tuple[tuple[Any, ...], Any]], Any]:
-    """``([(path, leaf), ...], treedef)``; each path is a tuple of keys (see :func:`keystr`)."""
-    paths, leaves_, treedef = optree.tree_flatten_with_path(
+    """``([(path, leaf), ...], treedef)``; each path is a tuple of keys (see :func:`keystr`):
+    dict keys, sequence indices, and field names of named tuples and modules."""
+    leaves_, treedef = optree.tree_flatten(
         tree, is_leaf=is_leaf, none_is_leaf=False, namespace=NAMESPACE
     )
+    accessors = treedef.accessors()
+    paths = [tuple(getattr(e, "field", None) or e.entry for e in a) for a in accessors]
     return list(zip(paths, leaves_, strict=True)), treedef
 
 
 def map_with_path(
     f: Callable[..., Any], tree: Any, *rest: Any, is_leaf: Callable[[Any], bool] | None = None
 ) -> Any:
-    """Apply ``f(path, leaf, *others)`` leaf by leaf; ``path`` is a tuple of keys."""
-    return optree.tree_map_with_path(
-        f, tree, *rest, is_leaf=is_leaf, none_is_leaf=False, namespace=NAMESPACE
+    """Apply ``f(path, leaf, *others)`` leaf by leaf; ``path`` is a tuple of keys as
+    :func:`flatten_with_path` gives."""
+    pairs, treedef = flatten_with_path(tree, is_leaf=is_leaf)
+    others = [treedef.flatten_up_to(r) for r in rest]
+    return treedef.unflatten(
+        [f(path, leaf, *(o[i] for o in others)) for i, (path, leaf) in enumerate(pairs)]
     )
 
 

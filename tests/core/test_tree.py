@@ -200,7 +200,6 @@ def test_namedtuples_round_trip():
     assert isinstance(out["pt"], Point) and out["pt"] == Point(2.0, 3.0)
 
 
-@pytest.mark.xfail(strict=True, reason="nr.tree.keystr shows namedtuple fields as indices")
 def test_keystr_names_namedtuple_fields():
     paths = tree.flatten_with_path({"pt": Point(1.0, 2.0)})[0]
     assert [tree.keystr(p) for p, _ in paths] == ["pt.x", "pt.y"]
