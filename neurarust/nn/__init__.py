@@ -39,6 +39,7 @@ from .activations import (
     softplus,
     tanh,
 )
+from .attention import MultiheadAttention
 from .containers import Lambda, Sequential
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d
 from .embedding import Embedding
@@ -83,11 +84,22 @@ from .normalization import (
     LayerNorm,
     RMSNorm,
 )
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .state import apply_with_state, update_state
 from .state_dict import load_state_dict, state_dict
 from .summary import summary
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "MultiheadAttention",
+    "RNN",
+    "RNNCell",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "AlphaDropout",
     "BatchNorm1d",
     "BatchNorm2d",

@@ -61,8 +61,11 @@ class MultiheadAttention(Module):
     ``key_padding_mask`` is ``(N, S)``; ``attn_mask`` is ``(L, S)`` or
     ``(N * num_heads, L, S)``. ``is_causal=True`` without ``attn_mask`` applies the causal
     mask (PyTorch requires the mask itself; here it is built for you); with ``attn_mask`` it
-    is a hint and the mask is used. In training mode with ``dropout > 0`` the attention
-    weights are dropped, which needs ``dropout_key=`` (``key`` is the keys' name).
+    is a hint and the mask is used. The ``add_bias_kv`` / ``add_zero_attn`` positions are
+    never masked (PyTorch masks them too when it passes ``is_causal`` on to its fused kernel,
+    with ``need_weights=False`` and no ``key_padding_mask``). In training mode with
+    ``dropout > 0`` the attention weights are dropped, which needs ``dropout_key=`` (``key``
+    is the keys' name).
 
     Examples
     --------
@@ -141,9 +144,9 @@ class MultiheadAttention(Module):
         self.bias_k = param(k_bk, (1, 1, e), init.xavier_normal) if add_bias_kv else None
         self.bias_v = param(k_bv, (1, 1, e), init.xavier_normal) if add_bias_kv else None
         out_proj = Linear(e, e, bias=bias, device=device, dtype=dtype, key=k_out)
-        self.out_proj = out_proj if not bias else out_proj.replace(
-            bias=nr.zeros_like(out_proj.bias)
-        )  # fmt: skip
+        self.out_proj = (
+            out_proj if not bias else out_proj.replace(bias=nr.zeros_like(out_proj.bias))
+        )
 
     @property
     def head_dim(self) -> int:
@@ -159,21 +162,19 @@ class MultiheadAttention(Module):
             )
 
     def _project(self, q: Array, k: Array, v: Array, self_attention: bool) -> tuple[Array, ...]:
-        e, b = self.embed_dim, self.in_proj_bias
-        bq, bk, bv = (None, None, None) if b is None else (b[:e], b[e : 2 * e], b[2 * e :])
-        if self.in_proj_weight is None:
+        """The query, key and value projections of 2-D ``(rows, features)`` inputs."""
+        e, w, b = self.embed_dim, self.in_proj_weight, self.in_proj_bias
+        if w is not None and self_attention:
+            qkv = nr.matmul(q, w.T)
+            return tuple(nr.split(qkv if b is None else qkv + b, e, axis=-1))
+        if w is None:
             weights = (self.q_proj_weight, self.k_proj_weight, self.v_proj_weight)
-        elif self_attention:
-            qkv = nr.matmul(q, self.in_proj_weight.T)
-            if b is not None:
-                qkv = qkv + b
-            return tuple(nr.split(qkv, e, axis=-1))
         else:
-            w = self.in_proj_weight
             weights = (w[:e], w[e : 2 * e], w[2 * e :])
+        biases = (None, None, None) if b is None else (b[:e], b[e : 2 * e], b[2 * e :])
         out = []
-        for x, w, bias in zip((q, k, v), weights, (bq, bk, bv), strict=True):
-            y = nr.matmul(x, w.T)
+        for x, weight, bias in zip((q, k, v), weights, biases, strict=True):
+            y = nr.matmul(x, weight.T)
             out.append(y if bias is None else y + bias)
         return tuple(out)
 
@@ -190,7 +191,7 @@ class MultiheadAttention(Module):
         n, heads, length, source = shape
         mask = None
         if attn_mask is None and is_causal:
-            attn_mask = nr.triu(nr.ones((length, source), dtype=nr.bool), 1)
+            attn_mask = nr.triu(nr.ones((length, source), dtype=nr.bool), k=1)
         if attn_mask is not None:
             m = _additive(attn_mask, dtype, "attn_mask")
             full = (n * heads, length, source) if batched else (heads, length, source)
@@ -253,10 +254,15 @@ class MultiheadAttention(Module):
                 f"{tuple(query.shape)} and {tuple(key.shape)}"
             )
         n, length, source, heads = q.shape[0], q.shape[1], k.shape[1], self.num_heads
-        q, k, v = self._project(q, k, v, self_attention)
+        flat = (nr.reshape(t, (-1, t.shape[-1])) for t in (q, k, v))
+        q, k, v = self._project(*flat, self_attention)
         dtype = q.dtype
-        mask = self._mask(attn_mask, key_padding_mask, is_causal, (n, heads, length, source),
-                          dtype, batched)  # fmt: skip
+        mask = self._mask(
+            attn_mask, key_padding_mask, is_causal, (n, heads, length, source), dtype, batched
+        )
+        q = nr.reshape(q, (n, length, self.embed_dim))
+        k = nr.reshape(k, (n, source, self.embed_dim))
+        v = nr.reshape(v, (n, source, self.embed_dim))
         if self.bias_k is not None:
             k = nr.concat([k, nr.broadcast_to(self.bias_k, (n, 1, self.embed_dim))], axis=1)
             v = nr.concat([v, nr.broadcast_to(self.bias_v, (n, 1, self.embed_dim))], axis=1)
@@ -275,9 +281,11 @@ class MultiheadAttention(Module):
         weights = softmax(scores, -1)
         if drop:
             weights = _dropout(weights, self.dropout, key=dropout_key)
-        out = nr.reshape(nr.permute_dims(nr.matmul(weights, v), (0, 2, 1, 3)),
-                         (n, length, self.embed_dim))  # fmt: skip
-        out = self.out_proj(out)
+        out = nr.permute_dims(nr.matmul(weights, v), (0, 2, 1, 3))
+        out = nr.reshape(
+            self.out_proj(nr.reshape(out, (n * length, self.embed_dim))),
+            (n, length, self.embed_dim),
+        )
         if not batched:
             out = out[0]
         elif not self.batch_first:

@@ -7,19 +7,26 @@ for LSTM, ``r, z, n`` for GRU), so a PyTorch ``state_dict`` loads unchanged. Eve
 bias starts from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
 
 A layer projects the inputs of the whole sequence with one matmul per layer and direction; each
-time step is then one small matmul and one fused gate update (:func:`lstm_gates`,
-:func:`gru_gates`), a node of reverse mode whose derivative rules are written in neurarust
-operations, so ``grad`` of ``grad`` and forward mode work through the recurrence.
+time step is then one node of reverse mode (``_lstm_cell``, ``_gru_cell``, ``custom_vjp``
+functions): the small recurrent matmul and the fused gate math, with its hand-derived
+derivative rule. On plain float32/float64 arrays both run as kernels on the backend buffers;
+under an outer transform they run as neurarust operations, so ``grad`` of ``grad`` and forward
+mode work through the recurrence. RNN steps are plain operations.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+import warnings
 from typing import Any
+
+import numpy as np
 
 import neurarust as nr
 
-from ..core.array import Array
+from ..core.array import Array, wrap
+from ..core.backend import namespace
 from ..core.errors import InvalidArgumentError, ShapeError
 from . import init
 from .dropout import dropout as _dropout
@@ -27,8 +34,6 @@ from .errors import MissingKeyError
 from .module import Module
 
 __all__ = [
-    "lstm_gates",
-    "gru_gates",
     "RNN",
     "LSTM",
     "GRU",
@@ -41,101 +46,273 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
 # --------------------------------------------------------------- fused gate updates
+#
+# Each cell update is a ``custom_vjp`` with two implementations of the same formulas: a kernel
+# on the backend buffers (fused, with in-place temporaries) when every argument is a plain
+# float32/float64 array, and neurarust operations otherwise (tracers of an outer transform, so
+# that grad of grad and forward mode see every operation). The sigmoid gates are computed as
+# ``sigmoid(x) = tanh(x / 2) / 2 + 1 / 2``, so one ``tanh`` over the gate block gives them all.
+
+_KERNEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _lstm_forward(gx: Array, gh: Array, c: Array) -> tuple[Array, ...]:
+def _plain(*xs: Array | None) -> bool:
+    """Whether every array is a plain Array (no tracer) whose dtype the kernels handle."""
+    return all(x is None or (x.__class__ is Array and x._v.dtype in _KERNEL_DTYPES) for x in xs)
+
+
+@functools.lru_cache(maxsize=64)
+def _gate_scales(n: int, dtype: Any, device: Any) -> tuple[Array, Array]:
+    """``(scale, scale**2)`` over the ``i, f, g, o`` columns: 1/2 for the sigmoid gates, 1
+    for ``g``, so that ``tanh(scale * gates)`` holds every activation."""
+    scale = np.full(4 * n, 0.5)
+    scale[2 * n : 3 * n] = 1.0
+    return (
+        nr.asarray(scale, dtype=dtype, device=device),
+        nr.asarray(scale * scale, dtype=dtype, device=device),
+    )
+
+
+def _with_step_axis(h: Array) -> Array:
+    return nr.reshape(h, (1, *h.shape))
+
+
+def _dtypes(*xs: Array | None) -> tuple[Any, ...]:
+    return tuple(None if x is None else x.dtype for x in xs)
+
+
+def _cast(dtypes: tuple[Any, ...], *cotangents: Array | None) -> tuple[Array | None, ...]:
+    """Each cotangent in the dtype of its primal (inputs of mixed precision promote)."""
+    return tuple(
+        ct if ct is None or ct.dtype == dt else ct.astype(dt)
+        for ct, dt in zip(cotangents, dtypes, strict=True)
+    )
+
+
+def _contiguous(w: Array) -> Array:
+    """A C-contiguous copy of ``w``'s value, a constant for every transform."""
+    buffer = w._buffer()
+    return wrap(namespace(buffer).ascontiguousarray(buffer))
+
+
+def _lstm_kernel(gx: Any, h: Any, w_t: Any, c: Any, scale: Any) -> tuple[Any, ...]:
+    xp = namespace(h)
     n = c.shape[-1]
-    gates = nr.reshape(gx, gh.shape) + gh
-    act = nr.sigmoid(gates)
-    i, f, o = act[:, :n], act[:, n : 2 * n], act[:, 3 * n :]
-    g = nr.tanh(gates[:, 2 * n : 3 * n])
-    c_new = f * c + i * g
+    t = xp.matmul(h, w_t)
+    t += gx.reshape(t.shape)
+    t *= scale
+    xp.tanh(t, out=t)
+    act = t * 0.5
+    act += 0.5
+    c_new = act[:, n : 2 * n] * c
+    c_new += act[:, :n] * t[:, 2 * n : 3 * n]
+    tc = xp.tanh(c_new)
+    h_new = act[:, 3 * n :] * tc
+    return h_new, c_new, h_new.reshape((1, *h_new.shape)), t, act, tc
+
+
+def _lstm_backward_kernel(
+    h: Any, w_t: Any, t: Any, act: Any, c: Any, tc: Any, cotangents: tuple[Any, ...], scale2: Any
+) -> tuple[Any, ...]:
+    xp = namespace(t)
+    n = c.shape[-1]
+    dh, dc, dh_step = cotangents
+    dh = dh + dh_step.reshape(dh.shape)
+    dc_total = tc * tc
+    xp.subtract(1, dc_total, out=dc_total)
+    dc_total *= act[:, 3 * n :]
+    dc_total *= dh
+    dc_total += dc
+    dgates = xp.empty_like(t)
+    xp.multiply(dc_total, t[:, 2 * n : 3 * n], out=dgates[:, :n])
+    xp.multiply(dc_total, c, out=dgates[:, n : 2 * n])
+    xp.multiply(dc_total, act[:, :n], out=dgates[:, 2 * n : 3 * n])
+    xp.multiply(dh, tc, out=dgates[:, 3 * n :])
+    dgates *= scale2
+    slope = t * t
+    xp.subtract(1, slope, out=slope)
+    dgates *= slope
+    dc_total *= act[:, n : 2 * n]
+    return dgates, xp.matmul(dgates, w_t.T), xp.matmul(h.T, dgates), dc_total
+
+
+def _lstm_forward(
+    gx: Array, h: Array, w_t: Array, c: Array, w_c: Array | None
+) -> tuple[tuple[Array, ...], Any]:
+    n = c.shape[-1]
+    scale, _ = _gate_scales(n, c.dtype, c.device)
+    if _plain(gx, h, w_t, c):
+        buffers = _lstm_kernel(gx._v, h._v, (w_t if w_c is None else w_c)._v, c._v, scale._v)
+        h_new, c_new, h_step, t, act, tc = (wrap(b) for b in buffers)
+        return (h_new, c_new, h_step), (h, w_t, t, act, c, tc)
+    gh = nr.matmul(h, w_t)
+    t = nr.tanh((nr.reshape(gx, gh.shape) + gh) * scale)
+    act = t * 0.5 + 0.5
+    c_new = act[:, n : 2 * n] * c + act[:, :n] * t[:, 2 * n : 3 * n]
     tc = nr.tanh(c_new)
-    return o * tc, c_new, (act, g, c, tc)
+    h_new = act[:, 3 * n :] * tc
+    return (h_new, c_new, _with_step_axis(h_new)), (h, w_t, t, act, c, tc)
 
 
 @nr.custom_vjp
-def lstm_gates(gx: Array, gh: Array, c: Array) -> tuple[Array, Array]:
-    """One LSTM update from pre-activations: ``(h, c_new)``.
+def _lstm_cell(
+    gx: Array, h: Array, w_t: Array, c: Array, w_c: Array | None
+) -> tuple[Array, Array, Array]:
+    """One LSTM step: ``(h_new, c_new, h_new[None])`` from the input projection ``gx``
+    (reshaped to ``(N, 4H)``), the state ``h`` ``(N, H_out)`` and ``c`` ``(N, H)``, and
+    ``w_t = weight_hh.T`` ``(H_out, 4H)``; gates in PyTorch's order ``i, f, g, o``::
 
-    ``gx + gh`` (``gx`` is reshaped to ``gh``'s shape ``(B, 4H)``) holds the input, forget,
-    cell and output gates' pre-activations in PyTorch's order ``i, f, g, o``; ``c`` is the
-    cell state ``(B, H)``::
+        i, f, g, o = gx + h @ w_t
+        c_new = sigmoid(f) * c + sigmoid(i) * tanh(g);   h_new = sigmoid(o) * tanh(c_new)
 
-        c_new = sigmoid(f) * c + sigmoid(i) * tanh(g);   h = sigmoid(o) * tanh(c_new)
-
-    Examples
-    --------
-    >>> h, c = nr.nn.rnn.lstm_gates(nr.zeros((2, 8)), nr.zeros((2, 8)), nr.ones((2, 2)))
-    >>> h.shape, c.shape
-    ((2, 2), (2, 2))
+    ``h_new[None]`` (a view) is the step's slice of the layer output, so that collecting the
+    outputs costs one concatenation instead of one node per step. ``w_c``, a C-contiguous copy
+    of ``w_t`` without derivatives, speeds up the matmul of the buffer kernel.
     """
-    h, c_new, _ = _lstm_forward(gx, gh, c)
-    return h, c_new
+    return _lstm_forward(gx, h, w_t, c, w_c)[0]
 
 
-def _lstm_fwd(gx: Array, gh: Array, c: Array) -> tuple[tuple[Array, Array], Any]:
-    h, c_new, saved = _lstm_forward(gx, gh, c)
-    return (h, c_new), (gx.shape, saved)
+def _lstm_fwd(
+    gx: Array, h: Array, w_t: Array, c: Array, w_c: Array | None
+) -> tuple[tuple[Array, ...], Any]:
+    out, saved = _lstm_forward(gx, h, w_t, c, w_c)
+    return out, (gx.shape, _dtypes(gx, h, w_t, c, w_c), saved)
 
 
-def _lstm_bwd(res: Any, cotangents: tuple[Array, Array]) -> tuple[Array, Array, Array]:
-    gx_shape, (act, g, c, tc) = res
-    dh, dc = cotangents
+def _lstm_bwd(res: Any, cotangents: tuple[Array, ...]) -> tuple[Array, ...]:
+    gx_shape, dtypes, (h, w_t, t, act, c, tc) = res
     n = c.shape[-1]
-    i, f, o = act[:, :n], act[:, n : 2 * n], act[:, 3 * n :]
-    dc = dc + dh * o * (1 - tc * tc)
-    d_act = nr.concat([dc * g, dc * c, dc * i * (1 - g * g), dh * tc], axis=-1)
-    slope = act * (1 - act)
-    dgates = d_act * nr.concat([slope[:, : 2 * n], nr.ones_like(g), slope[:, 3 * n :]], axis=-1)
-    return nr.reshape(dgates, gx_shape), dgates, dc * f
+    scale2 = _gate_scales(n, t.dtype, t.device)[1]
+    if _plain(h, w_t, t, act, c, tc, *cotangents):
+        buffers = _lstm_backward_kernel(
+            h._v, w_t._v, t._v, act._v, c._v, tc._v, tuple(g._v for g in cotangents), scale2._v
+        )
+        dgates, dh_prev, dw_t, dc_prev = (wrap(b) for b in buffers)
+    else:
+        dh, dc, dh_step = cotangents
+        dh = dh + nr.reshape(dh_step, dh.shape)
+        i, f, g, o = act[:, :n], act[:, n : 2 * n], t[:, 2 * n : 3 * n], act[:, 3 * n :]
+        dc = dc + dh * o * (1 - tc * tc)
+        d_act = nr.concat([dc * g, dc * c, dc * i, dh * tc], axis=-1)
+        dgates, dc_prev = d_act * scale2 * (1 - t * t), dc * f
+        dh_prev, dw_t = nr.matmul(dgates, w_t.mT), nr.matmul(h.mT, dgates)
+    return _cast(dtypes, nr.reshape(dgates, gx_shape), dh_prev, dw_t, dc_prev, None)
 
 
-lstm_gates.defvjp(_lstm_fwd, _lstm_bwd)
+_lstm_cell.defvjp(_lstm_fwd, _lstm_bwd)
 
 
-def _gru_forward(gx: Array, gh: Array, b_hh: Array | None, h: Array) -> tuple[Array, Any]:
+def _gru_kernel(gx: Any, h: Any, w_t: Any, b_hh: Any) -> tuple[Any, ...]:
+    xp = namespace(h)
     n = h.shape[-1]
+    gh = xp.matmul(h, w_t)
+    gx = gx.reshape(gh.shape)
+    if b_hh is not None:
+        gh += b_hh
+    rz = gx[:, : 2 * n] + gh[:, : 2 * n]
+    rz *= 0.5
+    xp.tanh(rz, out=rz)
+    rz *= 0.5
+    rz += 0.5
+    hn = gh[:, 2 * n :]
+    new = rz[:, :n] * hn
+    new += gx[:, 2 * n :]
+    xp.tanh(new, out=new)
+    h_new = h - new
+    h_new *= rz[:, n:]
+    h_new += new
+    return h_new, h_new.reshape((1, *h_new.shape)), rz, hn, new
+
+
+def _gru_backward_kernel(
+    w_t: Any, rz: Any, hn: Any, new: Any, h: Any, cotangents: tuple[Any, Any]
+) -> tuple[Any, ...]:
+    xp = namespace(h)
+    n = h.shape[-1]
+    dh = cotangents[0] + cotangents[1].reshape(h.shape)
+    r, z = rz[:, :n], rz[:, n:]
+    dgh = xp.empty((h.shape[0], 3 * n), dtype=h.dtype)
+    d_pre_n = new * new
+    xp.subtract(1, d_pre_n, out=d_pre_n)
+    d_pre_n *= 1 - z
+    d_pre_n *= dh
+    d_rz = dgh[:, : 2 * n]
+    xp.multiply(d_pre_n, hn, out=d_rz[:, :n])
+    xp.subtract(h, new, out=d_rz[:, n:])
+    d_rz[:, n:] *= dh
+    d_rz *= rz * (1 - rz)
+    xp.multiply(d_pre_n, r, out=dgh[:, 2 * n :])
+    dgx = xp.concatenate([d_rz, d_pre_n], axis=-1)
+    dh_prev = dh * z
+    dh_prev += xp.matmul(dgh, w_t.T)
+    return dgx, dgh, dh_prev, xp.matmul(h.T, dgh)
+
+
+def _gru_forward(
+    gx: Array, h: Array, w_t: Array, b_hh: Array | None, w_c: Array | None
+) -> tuple[tuple[Array, Array], Any]:
+    n = h.shape[-1]
+    if _plain(gx, h, w_t, b_hh):
+        bias = None if b_hh is None else b_hh._v
+        buffers = _gru_kernel(gx._v, h._v, (w_t if w_c is None else w_c)._v, bias)
+        h_new, h_step, rz, hn, new = (wrap(b) for b in buffers)
+        return (h_new, h_step), (w_t, rz, hn, new, h)
+    gh = nr.matmul(h, w_t)
     gx = nr.reshape(gx, gh.shape)
     if b_hh is not None:
         gh = gh + b_hh
     rz = nr.sigmoid(gx[:, : 2 * n] + gh[:, : 2 * n])
-    r, z = rz[:, :n], rz[:, n:]
     hn = gh[:, 2 * n :]
-    new = nr.tanh(gx[:, 2 * n :] + r * hn)
-    return new + z * (h - new), (rz, hn, new, h)
+    new = nr.tanh(gx[:, 2 * n :] + rz[:, :n] * hn)
+    h_new = new + rz[:, n:] * (h - new)
+    return (h_new, _with_step_axis(h_new)), (w_t, rz, hn, new, h)
 
 
 @nr.custom_vjp
-def gru_gates(gx: Array, gh: Array, b_hh: Array | None, h: Array) -> Array:
-    """One GRU update from projections: the new hidden state ``(B, H)``.
+def _gru_cell(
+    gx: Array, h: Array, w_t: Array, b_hh: Array | None, w_c: Array | None
+) -> tuple[Array, Array]:
+    """One GRU step: ``(h_new, h_new[None])`` from the input projection ``gx = x @ W_ih.T +
+    b_ih`` (reshaped to ``(N, 3H)``), the state ``h`` ``(N, H)``, ``w_t = weight_hh.T`` and
+    ``b_hh`` (or None); gates in PyTorch's order ``r, z, n``::
 
-    ``gx`` (reshaped to ``gh``'s shape ``(B, 3H)``) is ``x @ W_ih.T + b_ih``, ``gh`` is
-    ``h @ W_hh.T`` and ``b_hh`` its bias (or None), gates in PyTorch's order ``r, z, n``::
+        r, z = sigmoid(gx_rz + (h @ w_t + b_hh)_rz)
+        n = tanh(gx_n + r * (h @ w_t + b_hh)_n);   h_new = (1 - z) * n + z * h
 
-        r, z = sigmoid(gx_rz + gh_rz + b_hh_rz)
-        n = tanh(gx_n + r * (gh_n + b_hn));   h_new = (1 - z) * n + z * h
+    ``w_c`` as in :func:`_lstm_cell`.
     """
-    return _gru_forward(gx, gh, b_hh, h)[0]
+    return _gru_forward(gx, h, w_t, b_hh, w_c)[0]
 
 
-def _gru_fwd(gx: Array, gh: Array, b_hh: Array | None, h: Array) -> tuple[Array, Any]:
-    out, saved = _gru_forward(gx, gh, b_hh, h)
-    return out, (gx.shape, b_hh is not None, saved)
+def _gru_fwd(
+    gx: Array, h: Array, w_t: Array, b_hh: Array | None, w_c: Array | None
+) -> tuple[Any, Any]:
+    out, saved = _gru_forward(gx, h, w_t, b_hh, w_c)
+    return out, (gx.shape, _dtypes(gx, h, w_t, b_hh, w_c), saved)
 
 
-def _gru_bwd(res: Any, dh: Array) -> tuple[Any, ...]:
-    gx_shape, has_bias, (rz, hn, new, h) = res
+def _gru_bwd(res: Any, cotangents: tuple[Array, Array]) -> tuple[Any, ...]:
+    gx_shape, dtypes, (w_t, rz, hn, new, h) = res
     n = h.shape[-1]
-    r, z = rz[:, :n], rz[:, n:]
-    d_pre_n = dh * (1 - z) * (1 - new * new)
-    d_rz = nr.concat([d_pre_n * hn, dh * (h - new)], axis=-1) * (rz * (1 - rz))
-    dgh = nr.concat([d_rz, d_pre_n * r], axis=-1)
-    dgx = nr.reshape(nr.concat([d_rz, d_pre_n], axis=-1), gx_shape)
-    return dgx, dgh, nr.sum(dgh, axis=0) if has_bias else None, dh * z
+    if _plain(w_t, rz, hn, new, h, *cotangents):
+        buffers = _gru_backward_kernel(
+            w_t._v, rz._v, hn._v, new._v, h._v, tuple(g._v for g in cotangents)
+        )
+        dgx, dgh, dh_prev, dw_t = (wrap(b) for b in buffers)
+    else:
+        dh, dh_step = cotangents
+        dh = dh + nr.reshape(dh_step, dh.shape)
+        r, z = rz[:, :n], rz[:, n:]
+        d_pre_n = dh * (1 - z) * (1 - new * new)
+        d_rz = nr.concat([d_pre_n * hn, dh * (h - new)], axis=-1) * (rz * (1 - rz))
+        dgh = nr.concat([d_rz, d_pre_n * r], axis=-1)
+        dgx = nr.concat([d_rz, d_pre_n], axis=-1)
+        dh_prev, dw_t = dh * z + nr.matmul(dgh, w_t.mT), nr.matmul(h.mT, dgh)
+    bias = None if dtypes[3] is None else nr.sum(dgh, axis=0)
+    return _cast(dtypes, nr.reshape(dgx, gx_shape), dh_prev, dw_t, bias, None)
 
 
-gru_gates.defvjp(_gru_fwd, _gru_bwd)
+_gru_cell.defvjp(_gru_fwd, _gru_bwd)
 
 
 # ------------------------------------------------------------------------- checks
@@ -225,6 +402,12 @@ class _RNNBase(Module):
     ) -> None:
         name = type(self).__name__
         _check_config(name, input_size, hidden_size, num_layers, dropout, proj_size)
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                f"{name}: dropout={dropout} acts between recurrent layers, so with num_layers=1 "
+                "it has no effect",
+                stacklevel=3,
+            )
         self.mode = mode
         self.input_size = input_size
         self.hidden_size = hidden_size
@@ -273,8 +456,8 @@ class _RNNBase(Module):
             h0 = nr.zeros(h_shape, dtype=x.dtype, device=x.device)
             return h0, nr.zeros(c_shape, dtype=x.dtype, device=x.device) if lstm else None
         if lstm != isinstance(hx, (tuple, list)) or (lstm and len(hx) != 2):
-            expected = f"a pair (h_0, c_0) of shapes {h_shape} and {c_shape}" if lstm else (
-                f"one array of shape {h_shape}")  # fmt: skip
+            pair = f"a pair (h_0, c_0) of shapes {h_shape} and {c_shape}"
+            expected = pair if lstm else f"one array of shape {h_shape}"
             raise InvalidArgumentError(
                 f"argument 'hx' expected {expected}, got {type(hx).__name__}"
                 + (f" of length {len(hx)}" if isinstance(hx, (tuple, list)) else "")
@@ -287,7 +470,7 @@ class _RNNBase(Module):
         self, x: Array, suffix: str, h: Array, c: Array | None, reverse: bool
     ) -> tuple[list[Array], Array, Array | None]:
         """Run one layer in one direction over ``x`` ``(L, N, H_in)``: the per-step outputs
-        (in time order) and the final states."""
+        ``(1, N, H_out)`` in time order, and the final states."""
         length, batch = x.shape[0], x.shape[1]
         w_ih, w_hh = self._param("weight_ih", suffix), self._param("weight_hh", suffix)
         b_ih, b_hh = self._param("bias_ih", suffix), self._param("bias_hh", suffix)
@@ -299,20 +482,22 @@ class _RNNBase(Module):
             proj = proj + b_ih
         steps = nr.split(nr.reshape(proj, (length, batch, proj.shape[-1])), 1, axis=0)
         w_hh_t = w_hh.T
+        w_c = _contiguous(w_hh_t)
         w_hr_t = None if w_hr is None else w_hr.T
         outputs: list[Array] = [None] * length  # type: ignore[list-item]
         for t in reversed(range(length)) if reverse else range(length):
-            gh = nr.matmul(h, w_hh_t)
             if self.mode == "LSTM":
-                h, c = lstm_gates(steps[t], gh, c)
+                h, c, out = _lstm_cell(steps[t], h, w_hh_t, c, w_c)
                 if w_hr_t is not None:
                     h = nr.matmul(h, w_hr_t)
+                    out = _with_step_axis(h)
             elif self.mode == "GRU":
-                h = gru_gates(steps[t], gh, b_hh, h)
+                h, out = _gru_cell(steps[t], h, w_hh_t, b_hh, w_c)
             else:
-                pre = nr.reshape(steps[t], gh.shape) + gh
-                h = nr.tanh(pre) if self.mode == "RNN_TANH" else nr.relu(pre)
-            outputs[t] = h
+                out = steps[t] + nr.matmul(h, w_hh_t)
+                out = nr.tanh(out) if self.mode == "RNN_TANH" else nr.relu(out)
+                h = nr.reshape(out, h.shape)
+            outputs[t] = out
         return outputs, h, c
 
     def _forward(self, input: Any, hx: Any, key: Any) -> tuple[Array, Any]:  # noqa: A002
@@ -350,11 +535,7 @@ class _RNNBase(Module):
                 h_n.append(h)
                 if c is not None:
                     c_n.append(c)
-            x = (
-                nr.stack(outs[0])
-                if len(outs) == 1
-                else nr.concat([nr.stack(outs[0]), nr.stack(outs[1])], axis=-1)
-            )
+            x = nr.concat([nr.concat(seq, axis=0) for seq in outs], axis=-1)
         h_last = nr.stack(h_n)
         c_last = nr.stack(c_n) if c_n else None
         if not batched:
@@ -405,8 +586,20 @@ class RNN(_RNNBase):
             )
         self.nonlinearity = nonlinearity
         mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        self._setup(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                    bidirectional, 0, device, dtype, key)  # fmt: skip
+        self._setup(
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+            key,
+        )
 
     def __call__(self, input: Any, hx: Any = None, *, key: Any = None) -> tuple[Array, Array]:  # noqa: A002
         return self._forward(input, hx, key)
@@ -443,8 +636,20 @@ class LSTM(_RNNBase):
         *,
         key: Any = None,
     ) -> None:
-        self._setup("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                    bidirectional, proj_size, device, dtype, key)  # fmt: skip
+        self._setup(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device,
+            dtype,
+            key,
+        )
 
     def __call__(
         self,
@@ -484,8 +689,20 @@ class GRU(_RNNBase):
         *,
         key: Any = None,
     ) -> None:
-        self._setup("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout,
-                    bidirectional, 0, device, dtype, key)  # fmt: skip
+        self._setup(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            0,
+            device,
+            dtype,
+            key,
+        )
 
     def __call__(self, input: Any, hx: Any = None, *, key: Any = None) -> tuple[Array, Array]:  # noqa: A002
         return self._forward(input, hx, key)
@@ -507,9 +724,15 @@ class _CellBase(Module):
     bias_hh: Array | None
 
     def _setup(
-        self, gates: int, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any,
+        self,
+        gates: int,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        device: Any,
+        dtype: Any,
         key: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         name = type(self).__name__
         _check_config(name, input_size, hidden_size, 1, 0.0, 0)
         self.input_size = input_size
@@ -548,11 +771,12 @@ class _CellBase(Module):
     def _zeros(self, x: Array) -> Array:
         return nr.zeros((x.shape[0], self.hidden_size), dtype=x.dtype, device=x.device)
 
-    def _projections(self, x: Array, h: Array) -> tuple[Array, Array]:
+    def _input_projection(self, x: Array, fold_bias_hh: bool) -> Array:
+        """``x @ weight_ih.T + bias_ih`` (``+ bias_hh`` too when ``fold_bias_hh``)."""
         gx = nr.matmul(x, self.weight_ih.T)
-        if self.bias_ih is not None:
-            gx = gx + self.bias_ih
-        return gx, nr.matmul(h, self.weight_hh.T)
+        if self.bias_ih is None:
+            return gx
+        return gx + (self.bias_ih + self.bias_hh if fold_bias_hh else self.bias_ih)
 
 
 class RNNCell(_CellBase):
@@ -588,8 +812,7 @@ class RNNCell(_CellBase):
     def __call__(self, input: Any, hx: Any = None) -> Array:  # noqa: A002
         x, states, batched = self._inputs(input, hx)
         h = self._zeros(x) if states is None else states[0]
-        gx, gh = self._projections(x, h)
-        pre = gx + gh if self.bias_hh is None else gx + gh + self.bias_hh
+        pre = self._input_projection(x, True) + nr.matmul(h, self.weight_hh.T)
         h = nr.tanh(pre) if self.nonlinearity == "tanh" else nr.relu(pre)
         return h if batched else h[0]
 
@@ -624,10 +847,7 @@ class LSTMCell(_CellBase):
             )
         x, states, batched = self._inputs(input, hx)
         h, c = (self._zeros(x), self._zeros(x)) if states is None else states
-        gx, gh = self._projections(x, h)
-        if self.bias_hh is not None:
-            gx = gx + self.bias_hh
-        h, c = lstm_gates(gx, gh, c)
+        h, c, _ = _lstm_cell(self._input_projection(x, True), h, self.weight_hh.T, c, None)
         return (h, c) if batched else (h[0], c[0])
 
 
@@ -656,6 +876,5 @@ class GRUCell(_CellBase):
     def __call__(self, input: Any, hx: Any = None) -> Array:  # noqa: A002
         x, states, batched = self._inputs(input, hx)
         h = self._zeros(x) if states is None else states[0]
-        gx, gh = self._projections(x, h)
-        h = gru_gates(gx, gh, self.bias_hh, h)
+        h, _ = _gru_cell(self._input_projection(x, False), h, self.weight_hh.T, self.bias_hh, None)
         return h if batched else h[0]

@@ -96,8 +96,9 @@ class TransformerEncoderLayer(Module):
             )
         k_attn, k1, k2 = nr.random.split(init.as_key(key, "TransformerEncoderLayer"), 3)
         factory = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout, bias, batch_first=batch_first,
-                                            **factory, key=k_attn)  # fmt: skip
+        self.self_attn = MultiheadAttention(
+            d_model, nhead, dropout, bias, batch_first=batch_first, **factory, key=k_attn
+        )
         self.linear1 = Linear(d_model, dim_feedforward, bias, **factory, key=k1)
         self.dropout = Dropout(dropout)
         self.linear2 = Linear(dim_feedforward, d_model, bias, **factory, key=k2)
@@ -111,8 +112,16 @@ class TransformerEncoderLayer(Module):
     def _self_attention(
         self, x: Array, mask: Any, padding: Any, is_causal: bool, keys: list[Any]
     ) -> Array:
-        out = self.self_attn(x, x, x, key_padding_mask=padding, need_weights=False,
-                             attn_mask=mask, is_causal=is_causal, dropout_key=keys[0])[0]  # fmt: skip
+        out = self.self_attn(
+            x,
+            x,
+            x,
+            key_padding_mask=padding,
+            need_weights=False,
+            attn_mask=mask,
+            is_causal=is_causal,
+            dropout_key=keys[0],
+        )[0]
         return self.dropout1(out, key=keys[1])
 
     def _feed_forward(self, x: Array, keys: list[Any]) -> Array:
@@ -131,11 +140,11 @@ class TransformerEncoderLayer(Module):
         x = nr.asarray(src)
         keys = _split_key(type(self).__name__, key, 4, self.dropout.p, self.training)
         if self.norm_first:
-            x = x + self._self_attention(self.norm1(x), src_mask, src_key_padding_mask,
-                                         is_causal, keys)  # fmt: skip
+            x = x + self._self_attention(
+                self.norm1(x), src_mask, src_key_padding_mask, is_causal, keys
+            )
             return x + self._feed_forward(self.norm2(x), keys)
-        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal,
-                                                keys))  # fmt: skip
+        x = self.norm1(x + self._self_attention(x, src_mask, src_key_padding_mask, is_causal, keys))
         return self.norm2(x + self._feed_forward(x, keys))
 
 
@@ -186,9 +195,11 @@ class TransformerEncoder(Module):
         *,
         key: Any = None,
     ) -> Array:
-        keys = [None] * self.num_layers if key is None else list(
-            nr.random.split(init.as_key(key, "TransformerEncoder"), self.num_layers)
-        )  # fmt: skip
+        keys = (
+            [None] * self.num_layers
+            if key is None
+            else list(nr.random.split(init.as_key(key, "TransformerEncoder"), self.num_layers))
+        )
         x = nr.asarray(src)
         for layer, k in zip(self.layers, keys, strict=True):
             x = layer(x, mask, src_key_padding_mask, bool(is_causal), key=k)
