@@ -123,13 +123,13 @@ def _dim(op: str, dim: int | None) -> int:
 def softmax(input: Any, dim: int | None = None, dtype: Any = None) -> Array:  # noqa: A002
     """``exp(x) / sum(exp(x))`` along ``dim``, computed stably."""
     x = nr.asarray(input) if dtype is None else nr.asarray(input).astype(dtype)
-    return nr.exp(log_softmax(x, _dim("softmax", dim)))
+    return nr.softmax(x, axis=_dim("softmax", dim))
 
 
 def log_softmax(input: Any, dim: int | None = None, dtype: Any = None) -> Array:  # noqa: A002
     """``x - logsumexp(x)`` along ``dim``."""
     x = nr.asarray(input) if dtype is None else nr.asarray(input).astype(dtype)
-    return x - nr.logsumexp(x, axis=_dim("log_softmax", dim), keepdims=True)
+    return nr.log_softmax(x, axis=_dim("log_softmax", dim))
 
 
 class ReLU(Module):

@@ -8,6 +8,7 @@ from . import (
     linalg,
     reduction,
     shape,
+    softmax_ops,
     sorting,
     updates,
 )
@@ -19,6 +20,7 @@ from .indexing import *  # noqa: F403
 from .linalg import *  # noqa: F403
 from .reduction import *  # noqa: F403
 from .shape import *  # noqa: F403
+from .softmax_ops import *  # noqa: F403
 from .sorting import *  # noqa: F403
 from .updates import *  # noqa: F403
 
@@ -32,6 +34,7 @@ __all__ = ["asarray", "astype", "to_device"] + [
         linalg,
         reduction,
         shape,
+        softmax_ops,
         sorting,
         updates,
     )
