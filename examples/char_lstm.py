@@ -18,11 +18,6 @@ from tqdm import tqdm
 
 import neurarust as nr
 
-try:
-    from neurarust.nn import LSTM
-except ImportError:  # not exported from nr.nn yet
-    from neurarust.nn.rnn import LSTM
-
 
 class CharLSTM(nr.nn.Module):
     """Embedding -> LSTM -> Linear: next-character logits for every position."""
@@ -30,7 +25,7 @@ class CharLSTM(nr.nn.Module):
     def __init__(self, vocab: int, embed: int, hidden: int, *, key: nr.Array) -> None:
         k1, k2, k3 = nr.random.split(key, 3)
         self.embed = nr.nn.Embedding(vocab, embed, key=k1)
-        self.lstm = LSTM(embed, hidden, batch_first=True, key=k2)
+        self.lstm = nr.nn.LSTM(embed, hidden, batch_first=True, key=k2)
         self.head = nr.nn.Linear(hidden, vocab, key=k3)
 
     def __call__(self, tokens: nr.Array, state: tuple | None = None) -> tuple[nr.Array, tuple]:

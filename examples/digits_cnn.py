@@ -33,25 +33,19 @@ from tqdm import tqdm
 import neurarust as nr
 from neurarust.data import transforms as T  # noqa: N812 - torchvision's spelling
 
-try:
-    from neurarust.nn import Conv2d, MaxPool2d
-except ImportError:  # the convolution layers are not exported from nr.nn yet
-    from neurarust.nn.conv import Conv2d
-    from neurarust.nn.pool import MaxPool2d
-
 
 def make_model(key: nr.Array, width: int = 32) -> nr.nn.Sequential:
     """Two conv blocks halve 8x8 images to 4x4 then 2x2; a linear layer maps to 10 logits."""
     k1, k2, k3 = nr.random.split(key, 3)
     return nr.nn.Sequential(
-        Conv2d(1, width, 3, padding=1, key=k1),
+        nr.nn.Conv2d(1, width, 3, padding=1, key=k1),
         nr.nn.BatchNorm2d(width),
         nr.nn.ReLU(),
-        MaxPool2d(2),
-        Conv2d(width, 2 * width, 3, padding=1, key=k2),
+        nr.nn.MaxPool2d(2),
+        nr.nn.Conv2d(width, 2 * width, 3, padding=1, key=k2),
         nr.nn.BatchNorm2d(2 * width),
         nr.nn.ReLU(),
-        MaxPool2d(2),
+        nr.nn.MaxPool2d(2),
         nr.nn.Flatten(),
         nr.nn.Linear(2 * width * 2 * 2, 10, key=k3),
     )
