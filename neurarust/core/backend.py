@@ -7,6 +7,9 @@ namespace of its inputs' buffers, so a CuPy buffer runs on CuPy through the same
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
 import warnings
 from typing import Any
 
@@ -26,6 +29,31 @@ def install_warning_filter() -> None:
 
 
 install_warning_filter()
+
+
+def tune_allocator() -> bool:
+    """Keep freed memory in the process instead of returning it to the kernel (glibc only).
+
+    glibc serves large allocations with fresh ``mmap`` pages and trims freed heap memory back
+    to the system, so a training step that allocates the same big temporaries every time pays
+    a page fault per 4 KiB page, every step (about 7 ms of a 25 ms CNN step here). Raising the
+    mmap and trim thresholds (32 MiB and 256 MiB) lets those buffers be reused. Runs at import
+    unless the environment sets ``NEURARUST_TUNE_ALLOCATOR=0``; returns whether it applied.
+    """
+    if os.environ.get("NEURARUST_TUNE_ALLOCATOR", "1") == "0" or not sys.platform.startswith(
+        "linux"
+    ):
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    return bool(mallopt(m_mmap_threshold, 32 << 20)) and bool(mallopt(m_trim_threshold, 256 << 20))
+
+
+tune_allocator()
 
 _cupy: Any = None
 
