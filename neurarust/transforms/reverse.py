@@ -210,6 +210,25 @@ def backward(tape: list[Node | None], seeds: Sequence[tuple[int, int, Any]]) -> 
             g = tuple(
                 zeros_like_leaf(o) if c is None else c for c, o in zip(g, node.out, strict=True)
             )
+        if node.__class__ is Node:
+            prim = node.prim
+            rules = prim.vjp
+            if rules is None:
+                raise NotImplementedError(f"{prim.name}: this primitive has no reverse-mode rule")
+            out, primals, params = node.out, node.primals, node.params
+            for argpos, pidx, ppos in node.parents:
+                rule = rules[argpos]
+                if rule is None:
+                    continue
+                c = rule(g, out, *primals, **params)
+                if c is None:
+                    continue
+                if ppos < 0:
+                    prev = cts[pidx]
+                    cts[pidx] = c if prev is None else prev + c
+                else:
+                    _accumulate(tape, cts, pidx, ppos, c)
+            continue
         for (_, pidx, ppos), c in zip(node.parents, node.cotangents(g), strict=True):
             if c is None:
                 continue

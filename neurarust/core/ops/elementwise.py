@@ -115,6 +115,9 @@ __all__ = [
 
 # ------------------------------------------------------------------ kernels
 #
+# add, subtract and multiply use NumPy's ufunc objects as kernels directly: they are the
+# hottest ops, and CuPy arrays reach CuPy's kernels through the ufunc protocol (NEP 13).
+#
 # NumPy's floating-point warnings (overflow, division by zero, invalid value) raised by these
 # kernels are filtered by module (see core/backend.py): results stay NumPy's (inf, nan,
 # integer wrap-around) and no warning reaches the user, at no cost per call.
@@ -358,16 +361,16 @@ _bool_shape = same_shape_as(dtypes.bool_)
 
 # ------------------------------------------------------------------ arithmetic
 
-add_p = Primitive("add", ufunc("add"), same_shape)
+add_p = Primitive("add", np.add, same_shape)
 add_p.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)
 add_p.defvjp(lambda g, out, x, y: g, lambda g, out, x, y: g)
 add_p.residuals = NOTHING
-subtract_p = Primitive("subtract", ufunc("subtract"), same_shape)
+subtract_p = Primitive("subtract", np.subtract, same_shape)
 subtract_p.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: negative(t))
 subtract_p.defvjp(lambda g, out, x, y: g, lambda g, out, x, y: negative(g))
 subtract_p.residuals = NOTHING
 multiply_p = multilinear(
-    Primitive("multiply", ufunc("multiply"), same_shape),
+    Primitive("multiply", np.multiply, same_shape),
     lambda g, out, x, y: g * y,
     lambda g, out, x, y: x * g,
 )
