@@ -5,14 +5,14 @@ import os
 from hypothesis import HealthCheck, settings
 from threadpoolctl import threadpool_limits
 
+# Modules that register primitives and OpInfos beyond the top-level namespace: imported so the
+# registry-driven suite (tests/core/test_opinfo.py) covers their primitives too.
+import neurarust.linalg
+import neurarust.nn  # noqa: F401
+
 # One BLAS thread per test process: pytest -n 2 already uses both cores, and OpenBLAS thread
 # pools collapse when oversubscribed.
 threadpool_limits(1)
-
-# Modules that register primitives and OpInfos beyond the top-level namespace: import them so
-# the registry-driven suite (tests/core/test_opinfo.py) covers their primitives too.
-import neurarust.linalg
-import neurarust.nn  # noqa: F401
 
 settings.register_profile(
     "ci",
