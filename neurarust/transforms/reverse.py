@@ -159,14 +159,20 @@ class ReverseTrace(Trace):
             out = bind(prim, primals, params)
         if not parents or not prim.differentiable:
             return out
+        node = _new(Node)  # the slots set here, without an __init__ call on the hot path
+        node.prim = prim
+        node.params = params
+        node.parents = parents
         kept = prim.residuals
         if kept is VALUES:
-            node = Node(prim, params, primals, out, parents)
+            node.primals = primals
+            node.out = out
         elif kept is SHAPES:
-            node = Node(prim, params, [_aval(p) for p in primals], _aval(out), parents)
+            node.primals = [_aval(p) for p in primals]
+            node.out = _aval(out)
         else:
-            saved_out = _aval(out) if prim.multiple_results else None
-            node = Node(prim, params, [None] * len(primals), saved_out, parents)
+            node.primals = [None] * len(primals)
+            node.out = _aval(out) if prim.multiple_results else None
         tape = self.tape
         tape.append(node)
         if out.__class__ is tuple:
