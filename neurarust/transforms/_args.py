@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .. import tree
-from ..core.array import Array
+from ..core.array import Array, wrap
+from ..core.backend import namespace
 from ..core.dtypes import is_inexact
 from ..core.primitive import ShapedArray
 
@@ -38,10 +39,10 @@ def zeros_like_leaf(x: Any) -> Array:
 
 
 def ones_like_leaf(x: Any) -> Array:
-    """Ones with the shape and dtype of leaf ``x``."""
-    from ..core.ops import ones_like
-
-    return ones_like(as_array_leaf("ones_like", x))
+    """Ones with the shape and dtype of leaf ``x`` (on its device)."""
+    x = as_array_leaf("ones_like", x)
+    buffer = x._buffer()
+    return wrap(namespace(buffer).ones_like(buffer))
 
 
 def check_scalar_output(op: str, value: Any) -> None:
@@ -68,6 +69,15 @@ def _leaf_dtype(leaf: Any) -> np.dtype | None:
         return np.dtype(np.int64)
     dtype = getattr(leaf, "dtype", None)
     return None if dtype is None else np.dtype(dtype)
+
+
+def all_float(leaves: Sequence[Any]) -> bool:
+    """Whether every leaf has a float or complex dtype (Python floats count)."""
+    for leaf in leaves:
+        dtype = _leaf_dtype(leaf)
+        if dtype is not None and not is_inexact(dtype):
+            return False
+    return True
 
 
 def check_float_leaves(op: str, argnum: int, pairs: Sequence[tuple[Any, Any]]) -> None:
@@ -108,7 +118,8 @@ def select_args(
     selected = tuple(args[i] for i in nums)
     if not allow_int:
         for n, arg in zip(nums, selected, strict=True):
-            check_float_leaves(op, n, tree.flatten_with_path(arg)[0])
+            if not all_float(tree.leaves(arg)):  # paths only when there is one to name
+                check_float_leaves(op, n, tree.flatten_with_path(arg)[0])
 
     def rebuild(values: Sequence[Any]) -> list[Any]:
         full = list(args)

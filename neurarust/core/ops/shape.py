@@ -134,10 +134,27 @@ def _unbroadcast(g: Any, shape: tuple[int, ...]) -> Any:
     return reshape(out, shape) if tuple(out.shape) != tuple(shape) else out
 
 
+_SMALL = 4096  # elements: below this a filled copy is cheaper than NumPy's broadcast view
+
+
+def _broadcast_kernel(x: Any, *, shape: tuple[int, ...]) -> Any:
+    """``x`` broadcast to ``shape``: a zero-copy view for large results, a filled new buffer
+    for small ones (``broadcast_to`` builds its view in Python, which costs microseconds)."""
+    xp = namespace(x)
+    size = 1
+    for d in shape:
+        size *= d
+    if size > _SMALL:
+        return xp.broadcast_to(x, shape)
+    out = xp.empty(shape, dtype=x.dtype)
+    out[...] = x
+    return out
+
+
 broadcast_to_p = linear(
     Primitive(
         "broadcast_to",
-        lambda x, *, shape: namespace(x).broadcast_to(x, shape),
+        _broadcast_kernel,
         lambda x, *, shape: ShapedArray(shape, x.dtype),
     ),
     lambda g, out, x, *, shape: _unbroadcast(g, tuple(x.shape)),
@@ -156,7 +173,7 @@ def broadcast_to(x: Any, /, shape: Any) -> Array:
             f"to, got {shape}"
         )
     if x.__class__ is Array:
-        return wrap(namespace(x._v).broadcast_to(x._v, shape))
+        return wrap(_broadcast_kernel(x._v, shape=shape))
     return broadcast_to_p.bind(x, shape=shape)
 
 
