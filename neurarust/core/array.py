@@ -274,6 +274,30 @@ class Array:
         """Minimum over ``axis``."""
         return _ops.min(self, axis=axis, keepdims=keepdims)
 
+    def prod(self, axis: Any = None, keepdims: bool = False) -> Array:
+        """Product over ``axis``."""
+        return _ops.prod(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Array:
+        """Variance over ``axis`` (``correction=1`` for the unbiased estimate)."""
+        return _ops.var(self, axis=axis, correction=correction, keepdims=keepdims)
+
+    def std(self, axis: Any = None, correction: float = 0.0, keepdims: bool = False) -> Array:
+        """Standard deviation over ``axis``."""
+        return _ops.std(self, axis=axis, correction=correction, keepdims=keepdims)
+
+    def cumsum(self, axis: int | None = None) -> Array:
+        """Cumulative sum along ``axis`` (over the flattened array when None)."""
+        return _ops.cumsum(self, axis=axis)
+
+    def sort(self, axis: int = -1, descending: bool = False) -> Array:
+        """The values sorted along ``axis``."""
+        return _ops.sort(self, axis=axis, descending=descending)
+
+    def argsort(self, axis: int = -1, descending: bool = False) -> Array:
+        """The indices that sort the values along ``axis``."""
+        return _ops.argsort(self, axis=axis, descending=descending)
+
     def argmax(self, axis: Any = None, keepdims: bool = False) -> Array:
         """Index of the maximum over ``axis``."""
         return _ops.argmax(self, axis=axis, keepdims=keepdims)

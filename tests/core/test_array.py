@@ -204,3 +204,15 @@ def test_astype_truncates_toward_zero_and_bool_is_zero_one():
     assert x.astype("int32").tolist() == [-1, 0, 0, 2]
     assert x.astype(nr.bool).tolist() == [True, True, False, True]
     assert nr.asarray([True, False]).astype("float32").tolist() == [1.0, 0.0]
+
+
+def test_reduction_and_sorting_methods_match_numpy():
+    a = np.array([[3.0, 1.0, 2.0], [0.5, 4.0, -1.0]])
+    x = nr.asarray(a)
+    np.testing.assert_allclose(x.prod(axis=1).numpy(), a.prod(axis=1))
+    np.testing.assert_allclose(x.var(axis=0, correction=1).numpy(), a.var(axis=0, ddof=1))
+    np.testing.assert_allclose(x.std().numpy(), a.std())
+    np.testing.assert_allclose(x.cumsum(axis=1).numpy(), a.cumsum(axis=1))
+    np.testing.assert_allclose(x.sort(axis=1).numpy(), np.sort(a, axis=1))
+    np.testing.assert_array_equal(x.argsort(axis=0).numpy(), np.argsort(a, axis=0))
+    np.testing.assert_allclose(x.sort(descending=True).numpy(), -np.sort(-a))
