@@ -45,9 +45,12 @@ from .core.errors import (
 )
 from .core.info import __array_namespace_info__
 from .core.ops import *  # noqa: F403 - the array functions are the top-level namespace
+from .transforms.batching import vmap
+from .transforms.control_flow import cond, fori_loop, scan, switch, while_loop
 from .transforms.custom import checkpoint, custom_jvp, custom_vjp, remat
 from .transforms.forward import jvp, linearize
 from .transforms.jacobian import hessian, jacfwd, jacrev
+from .transforms.jit import jit, make_graph
 from .transforms.reverse import grad, value_and_grad, vjp
 
 e = _math.e

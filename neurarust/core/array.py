@@ -68,7 +68,7 @@ class Array:
     @property
     def device(self) -> backend.Device:
         """The device holding the buffer."""
-        return backend.device_of(self._buffer())
+        return self._device()
 
     @property
     def T(self) -> Array:
@@ -99,6 +99,14 @@ class Array:
     def _buffer(self) -> Any:
         """The concrete backend buffer (tracers look through to their primal value)."""
         return self._v
+
+    def _namespace(self) -> Any:
+        """The array namespace of the buffer (known without a concrete value)."""
+        return backend.namespace(self._v)
+
+    def _device(self) -> backend.Device:
+        """The device of the buffer (known without a concrete value)."""
+        return backend.device_of(self._v)
 
     def _scalar(self, kind: str) -> Any:
         v = self._buffer()

@@ -181,6 +181,12 @@ class Tracer(Array):
     def _buffer(self) -> Any:
         return self._v._buffer()
 
+    def _namespace(self) -> Any:
+        return self._v._namespace()
+
+    def _device(self) -> Any:
+        return self._v._device()
+
 
 def top_trace(leaves: Any) -> Trace | None:
     """The highest-level live trace among the tracers in ``leaves`` (None if there are none)."""

@@ -9,7 +9,6 @@ import numpy as np
 
 from .. import tree
 from ..core.array import Array, wrap
-from ..core.backend import namespace
 from ..core.dtypes import is_inexact
 from ..core.primitive import ShapedArray
 
@@ -41,8 +40,7 @@ def zeros_like_leaf(x: Any) -> Array:
 def ones_like_leaf(x: Any) -> Array:
     """Ones with the shape and dtype of leaf ``x`` (on its device)."""
     x = as_array_leaf("ones_like", x)
-    buffer = x._buffer()
-    return wrap(namespace(buffer).ones_like(buffer))
+    return wrap(x._namespace().ones(x.shape, dtype=x.dtype))
 
 
 def check_scalar_output(op: str, value: Any) -> None:

@@ -27,7 +27,8 @@ from ..array import Array, wrap
 from ..backend import namespace
 from ..errors import DTypeError, message
 from ..opinfo import OpInfo, Sample, binary_samples, rand, rand_shape, register, unary_samples
-from ..primitive import NOTHING, Primitive, ShapedArray, bind
+from ..batching import defelementwise
+from ..primitive import NOTHING, REGISTRY, Primitive, ShapedArray, bind
 from .arguments import astype, broadcast_args, broadcast_shapes, promote_args, to_array
 from .creation import full_like, zeros_like
 from .rules import linear, multilinear, same_shape, same_shape_as, unary_derivative
@@ -138,6 +139,8 @@ def ufunc(name: str) -> Callable[..., Any]:
                 raise
             r = fn(*(a.astype(np.float32) for a in args))
             return r.astype(dtypes.bfloat16) if r.dtype.kind == "f" else r
+
+    kernel.ufunc = np_fn  # type: ignore[attr-defined]  # lets jit write results in place
 
     kernel.__name__ = kernel.__qualname__ = name
     return kernel
@@ -261,7 +264,7 @@ _NO_PARAMS: dict[str, Any] = {}
 
 def _scalar_like(x: Array, value: Any) -> Array:
     """``value`` as a constant of ``x``'s shape and dtype (a broadcast view, no copy)."""
-    xp = namespace(x._buffer())
+    xp = x._namespace()
     return wrap(xp.broadcast_to(xp.asarray(value, dtype=x.dtype), x.shape))
 
 
@@ -361,6 +364,7 @@ _bool_shape = same_shape_as(dtypes.bool_)
 
 # ------------------------------------------------------------------ arithmetic
 
+_FIRST_PRIMITIVE = len(REGISTRY)  # every primitive declared below is elementwise
 add_p = Primitive("add", np.add, same_shape)
 add_p.defjvp(lambda t, out, x, y: t, lambda t, out, x, y: t)
 add_p.defvjp(lambda g, out, x, y: g, lambda g, out, x, y: g)
@@ -1585,3 +1589,5 @@ register(
         grad_argnums=(1, 2),
     ),
 )
+
+defelementwise(*list(REGISTRY.values())[_FIRST_PRIMITIVE:])
