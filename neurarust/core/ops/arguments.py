@@ -99,26 +99,34 @@ def to_array(op: str, name: str, x: Any) -> Array:
         ) from None
 
 
+def device_of(x: Array) -> backend.Device:
+    """The device of ``x``, known without a concrete value: a tracer's value lives where
+    the value one transform level down does (``x.device`` needs a concrete buffer)."""
+    return x._device()
+
+
 def to_device(x: Array, device: Any) -> Array:
     """``x`` on ``device`` (a copy unless it is already there)."""
     target = backend.device(device)
-    if x.device == target:
+    here = device_of(x)
+    if here == target:
         return x
     if x.__class__ is not Array:
         raise DeviceError(
             f"to_device: moving a value traced by a transform across devices is not supported, "
-            f"got a value on {x.device} for {target}"
+            f"got a value on {here} for {target}"
         )
     return wrap(backend.put(x._v, target))
 
 
 def check_same_device(op: str, arrays: Sequence[Array]) -> None:
     """Raise DeviceError when ``arrays`` live on different devices."""
-    first = arrays[0].device
+    first = device_of(arrays[0])
     for a in arrays[1:]:
-        if a.device != first:
+        here = device_of(a)
+        if here != first:
             raise DeviceError(
-                f"{op}: all arrays must be on one device, got {first} and {a.device}; "
+                f"{op}: all arrays must be on one device, got {first} and {here}; "
                 "move one with x.to(device)"
             )
 

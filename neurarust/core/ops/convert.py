@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..array import Array
+from ..batching import defelementwise
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register, unary_samples
 from ..primitive import Primitive, ShapedArray
 from .arguments import astype, to_array
@@ -43,6 +44,7 @@ def _convert_cotangent(g: Any, out: Any, x: Any, *, new_dtype: np.dtype) -> Any:
 
 
 convert_element_type_p.defjvp(_convert_tangent).defvjp(_convert_cotangent)
+defelementwise(convert_element_type_p)
 
 
 def convert_element_type(x: Array, new_dtype: np.dtype) -> Array:
@@ -60,6 +62,7 @@ stop_gradient_p = Primitive(
     lambda x: ShapedArray(tuple(x.shape), x.dtype),
     differentiable=False,
 )
+defelementwise(stop_gradient_p)
 
 
 def stop_gradient(x: Any) -> Any:

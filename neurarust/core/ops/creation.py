@@ -14,8 +14,8 @@ import numpy as np
 
 from .. import backend, dtypes
 from ..array import Array, wrap
-from ..errors import DeviceError, DTypeError, ShapeError
-from .arguments import PY_SCALARS, to_array, to_device
+from ..errors import ConcretizationError, DeviceError, DTypeError, ShapeError
+from .arguments import PY_SCALARS, device_of, to_array, to_device
 
 __all__ = [
     "zeros",
@@ -118,7 +118,8 @@ def _fill_scalar(op: str, fill_value: Any) -> tuple[Any, np.dtype]:
                 f"{op}: argument 'fill_value' expected a scalar or a 0-d array, "
                 f"got an array of shape {fill_value.shape}"
             )
-        return fill_value.item(), fill_value.dtype
+        instead = "use nr.broadcast_to(fill_value, shape) or nr.zeros(shape) + fill_value"
+        return _item(op, "fill_value", fill_value, instead), fill_value.dtype
     if type(fill_value) in PY_SCALARS:
         return fill_value, dtypes.scalar_dtype(fill_value)
     if isinstance(fill_value, np.generic) and np.dtype(fill_value.dtype) in dtypes.ALL_DTYPES:
@@ -157,7 +158,7 @@ def full(shape: Any, fill_value: Any, *, dtype: Any = None, device: Any = None) 
 
 def _like(op: str, x: Any, dtype: Any, device: Any) -> tuple[tuple[int, ...], np.dtype, Any]:
     x = to_array(op, "x", x)
-    return tuple(x.shape), _dtype(op, dtype, x.dtype), device if device is not None else x.device
+    return tuple(x.shape), _dtype(op, dtype, x.dtype), device_of(x) if device is None else device
 
 
 def zeros_like(x: Any, /, *, dtype: Any = None, device: Any = None) -> Array:
@@ -184,10 +185,28 @@ def full_like(x: Any, /, fill_value: Any, *, dtype: Any = None, device: Any = No
     return full(shape, fill_value, dtype=dt, device=dev)
 
 
+def _item(op: str, name: str, value: Any, instead: str) -> Any:
+    """``value.item()``, or a ConcretizationError saying what to do ``instead`` when ``value``
+    differs per example under vmap."""
+    try:
+        return value.item()
+    except ConcretizationError:
+        raise ConcretizationError(
+            f"{op}: argument '{name}' differs from one example to the next under vmap, but "
+            f"created arrays are constants; {instead}"
+        ) from None
+
+
 def _real_number(op: str, name: str, value: Any) -> int | float:
     """A Python int or float from a real scalar (or a 0-d real array)."""
     if isinstance(value, (Array, np.generic)) and value.ndim == 0 and value.dtype.kind in "iuf":
-        value = value.item()
+        value = _item(
+            op,
+            name,
+            value,
+            "the length of a range is fixed by its bounds, so they must be one value for every "
+            "example (for a per-example offset, add it to nr.arange(n))",
+        )
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise DTypeError(
             f"{op}: argument '{name}' expected a real number, got {type(value).__name__} {value!r}"
@@ -250,7 +269,12 @@ def linspace(
     bounds = []
     for name, value in (("start", start), ("stop", stop)):
         if isinstance(value, (Array, np.generic)) and value.ndim == 0:
-            value = value.item()
+            value = _item(
+                "linspace",
+                name,
+                value,
+                "use start + (stop - start) * nr.linspace(0, 1, num) for per-example bounds",
+            )
         if isinstance(value, bool) or not isinstance(value, (int, float, complex)):
             raise DTypeError(
                 f"linspace: argument '{name}' expected a number, "

@@ -25,7 +25,8 @@ import numpy as np
 
 from ..array import Array, wrap
 from ..backend import namespace
-from ..errors import AxisError, DTypeError, ShapeError
+from ..batching import Dims, move_axis
+from ..errors import AxisError, ConcretizationError, DTypeError, ShapeError
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register
 from ..primitive import SHAPES, Primitive, ShapedArray
 from .arguments import broadcast_shapes, normalize_axes, normalize_axis, promote_args, to_array
@@ -119,6 +120,22 @@ class _EachArgument:
         return rule
 
 
+def _at(axis: int, d: int, ndim: int) -> int:
+    """Where per-example axis ``axis`` (of ``ndim``, possibly negative) sits in a value
+    batched along ``d``."""
+    axis %= ndim
+    return axis if axis < d else axis + 1
+
+
+def _batched_along(x: Any, dim: int | None, d: int, size: int) -> Any:
+    """``x`` with its batch axis at ``d``; an unbatched ``x`` is broadcast to ``size``
+    examples there (a size-one axis inserted by reshape, then broadcast, no transpose)."""
+    if dim is not None:
+        return move_axis(x, dim, d)
+    shape = tuple(x.shape)
+    return broadcast_to(reshape(x, (*shape[:d], 1, *shape[d:])), (*shape[:d], size, *shape[d:]))
+
+
 # ------------------------------------------------------------------ broadcast_to
 
 
@@ -159,6 +176,21 @@ broadcast_to_p = linear(
     ),
     lambda g, out, x, *, shape: _unbroadcast(g, tuple(x.shape)),
 )
+
+
+def _broadcast_batch(args: Sequence[Any], dims: Dims, *, shape: tuple[int, ...]) -> tuple[Any, int]:
+    """Batched ``broadcast_to``: the batch axis stays where it is, shifted right by the
+    dimensions broadcasting adds in front (NumPy aligns trailing axes), so no transpose."""
+    (x,), (d,) = args, dims
+    lead = len(shape) - (x.ndim - 1)
+    size = x.shape[d]
+    target = (*shape[: lead + d], size, *shape[lead + d :])
+    if tuple(x.shape) == target:
+        return x, d
+    return broadcast_to_p.bind(x, shape=target), lead + d
+
+
+broadcast_to_p.defbatch(_broadcast_batch)
 
 
 def broadcast_to(x: Any, /, shape: Any) -> Array:
@@ -235,6 +267,29 @@ reshape_p = linear(
     ),
     lambda g, out, x, *, shape: reshape(g, tuple(x.shape)),
 )
+
+
+def _reshape_batch(args: Sequence[Any], dims: Dims, *, shape: tuple[int, ...]) -> tuple[Any, int]:
+    """Batched ``reshape``: in place when the dimensions before the batch axis hold as many
+    elements as the first ``k`` of ``shape`` (row-major order then keeps each example's
+    elements together), else with the batch axis moved to the front first."""
+    (x,), (d,) = args, dims
+    old = tuple(x.shape)
+    size = old[d]
+    before = 1
+    for n in old[:d]:
+        before *= n
+    lead = 1
+    for k in range(len(shape) + 1):
+        if lead == before:
+            return reshape_p.bind(x, shape=(*shape[:k], size, *shape[k:])), k
+        if k < len(shape):
+            lead *= shape[k]
+    x = move_axis(x, d, 0)
+    return reshape_p.bind(x, shape=(size, *shape)), 0
+
+
+reshape_p.defbatch(_reshape_batch)
 
 
 def reshape(x: Any, /, shape: Any, *, copy: bool | None = None) -> Array:
@@ -319,6 +374,18 @@ transpose_p = linear(
     ),
     lambda g, out, x, *, axes: permute_dims(g, _inverse(axes)),
 )
+
+
+def _transpose_batch(args: Sequence[Any], dims: Dims, *, axes: tuple[int, ...]) -> tuple[Any, int]:
+    """Batched ``transpose``: the batch axis keeps its place; the other axes are permuted
+    around it (one transpose, no move of the batch axis)."""
+    (x,), (d,) = args, dims
+    rest = [a if a < d else a + 1 for a in axes]
+    perm = (*rest[:d], d, *rest[d:])
+    return transpose_p.bind(x, axes=perm), d
+
+
+transpose_p.defbatch(_transpose_batch)
 
 
 def permute_dims(x: Any, /, axes: Sequence[int]) -> Array:
@@ -499,6 +566,19 @@ slice_p = linear(
     ),
 )
 
+
+def _slice_batch(
+    args: Sequence[Any], dims: Dims, *, starts: tuple[int, ...], stops: tuple[int, ...]
+) -> tuple[Any, int]:
+    """Batched ``slice``: the whole batch axis kept, the box unchanged around it."""
+    (x,), (d,) = args, dims
+    return slice_p.bind(
+        x, starts=(*starts[:d], 0, *starts[d:]), stops=(*stops[:d], x.shape[d], *stops[d:])
+    ), d
+
+
+slice_p.defbatch(_slice_batch)
+
 pad_p = Primitive(
     "pad",
     _pad_kernel,
@@ -516,12 +596,44 @@ pad_p.defvjp(
     )
 )
 
+
+def _pad_batch(
+    args: Sequence[Any], dims: Dims, *, widths: tuple[tuple[int, int], ...], value: Any
+) -> tuple[Any, int]:
+    """Batched ``pad``: no padding along the batch axis."""
+    (x,), (d,) = args, dims
+    return pad_p.bind(x, widths=(*widths[:d], (0, 0), *widths[d:]), value=value), d
+
+
+pad_p.defbatch(_pad_batch)
+
 _PAD_MODES = ("constant", "reflect", "replicate", "circular")
 _NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
+def _static(op: str, name: str, value: Array, why: str) -> Any:
+    """The concrete values of ``value``, an argument that must be one value for every example
+    under ``vmap`` (``why`` says what it fixes and what to do instead)."""
+    try:
+        return value.numpy()
+    except ConcretizationError:
+        raise ConcretizationError(
+            f"{op}: argument '{name}' differs from one example to the next under vmap, but {why}"
+        ) from None
+
+
+_STATIC_SHAPE = (
+    "it fixes the shape of the result, which must be the same for every example; pass a "
+    "Python int or sequence, or an array that is not batched"
+)
+
+
 def _pad_widths(op: str, pad_width: Any, ndim: int) -> tuple[tuple[int, int], ...]:
-    w = np.asarray(pad_width.numpy() if isinstance(pad_width, Array) else pad_width)
+    w = np.asarray(
+        _static(op, "pad_width", pad_width, _STATIC_SHAPE)
+        if isinstance(pad_width, Array)
+        else pad_width
+    )
     if w.dtype.kind not in "iu":
         raise TypeError(f"{op}: argument 'pad_width' expected integers, got {pad_width!r}")
     try:
@@ -540,7 +652,13 @@ def _pad_widths(op: str, pad_width: Any, ndim: int) -> tuple[tuple[int, int], ..
 
 def _pad_value(op: str, value: Any) -> Any:
     if isinstance(value, Array):
-        return value.item()
+        return _static(
+            op,
+            "value",
+            value,
+            "the constant fill is one static value; for a fill that varies per example use "
+            "nr.pad(x - value, pad_width) + value",
+        ).item()
     if isinstance(value, (bool, int, float, complex, np.generic)):
         return value
     raise TypeError(f"{op}: argument 'value' expected a Python scalar, got {type(value).__name__}")
@@ -681,6 +799,17 @@ concatenate_p.jvp = _EachArgument(_concat_tangent)  # type: ignore[assignment]
 concatenate_p.vjp = _EachArgument(_concat_cotangent)  # type: ignore[assignment]
 
 
+def _concat_batch(args: Sequence[Any], dims: Dims, *, axis: int) -> tuple[Any, int]:
+    """Batched ``concatenate``: every operand batched along the first batched operand's axis
+    (moved there, or broadcast there when unbatched), then one concatenation."""
+    d, size = next((e, a.shape[e]) for a, e in zip(args, dims, strict=True) if e is not None)
+    xs = [_batched_along(a, e, d, size) for a, e in zip(args, dims, strict=True)]
+    return concatenate_p.bind(*xs, axis=_at(axis, d, xs[0].ndim - 1)), d
+
+
+concatenate_p.defbatch(_concat_batch)
+
+
 def _split_kernel(x: Any, *, axis: int, sizes: tuple[int, ...]) -> tuple[Any, ...]:
     return tuple(namespace(x).split(x, np.cumsum(sizes[:-1]).tolist(), axis=axis))
 
@@ -696,6 +825,17 @@ split_p = linear(
     ),
     lambda g, out, x, *, axis, sizes: _concat(list(g), axis),
 )
+
+
+def _split_batch(
+    args: Sequence[Any], dims: Dims, *, axis: int, sizes: tuple[int, ...]
+) -> tuple[tuple[Any, ...], tuple[int, ...]]:
+    """Batched ``split``: the axis shifted past the batch axis, which every piece keeps."""
+    (x,), (d,) = args, dims
+    return split_p.bind(x, axis=_at(axis, d, x.ndim - 1), sizes=sizes), (d,) * len(sizes)
+
+
+split_p.defbatch(_split_batch)
 
 
 def _concat(arrays: list[Array], axis: int) -> Array:
@@ -898,12 +1038,36 @@ segment_sum_p = linear(
 )
 
 
+def _repeat_batch(
+    args: Sequence[Any], dims: Dims, *, axis: int, repeats: tuple[int, ...]
+) -> tuple[Any, int]:
+    """Batched ``repeat``: the same counts for every example, the axis shifted."""
+    (x,), (d,) = args, dims
+    return repeat_p.bind(x, axis=_at(axis, d, x.ndim - 1), repeats=repeats), d
+
+
+def _segment_sum_batch(
+    args: Sequence[Any], dims: Dims, *, axis: int, repeats: tuple[int, ...]
+) -> tuple[Any, int]:
+    """Batched ``segment_sum``: the same segments for every example, the axis shifted."""
+    (g,), (d,) = args, dims
+    return segment_sum_p.bind(g, axis=_at(axis, d, g.ndim - 1), repeats=repeats), d
+
+
+repeat_p.defbatch(_repeat_batch)
+segment_sum_p.defbatch(_segment_sum_batch)
+
+
 def _repeat_counts(repeats: Any, d: int) -> int | tuple[int, ...]:
     """``repeats`` as one count or one count per element of a dimension of size ``d``."""
     if isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
         counts: Any = np.asarray(int(repeats))
     else:
-        counts = np.asarray(repeats.numpy() if isinstance(repeats, Array) else repeats)
+        counts = np.asarray(
+            _static("repeat", "repeats", repeats, _STATIC_SHAPE)
+            if isinstance(repeats, Array)
+            else repeats
+        )
         if counts.dtype.kind not in "iu":
             raise DTypeError(
                 f"repeat: argument 'repeats' expected an int or integer counts, got "
@@ -963,6 +1127,16 @@ flip_p = linear(
 )
 
 
+def _flip_batch(args: Sequence[Any], dims: Dims, *, axes: tuple[int, ...]) -> tuple[Any, int]:
+    """Batched ``flip``: the axes shifted past the batch axis."""
+    (x,), (d,) = args, dims
+    n = x.ndim - 1
+    return flip_p.bind(x, axes=tuple(_at(a, d, n) for a in axes)), d
+
+
+flip_p.defbatch(_flip_batch)
+
+
 def _flip(x: Array, axes: tuple[int, ...]) -> Array:
     if x.__class__ is Array:
         return wrap(namespace(x._v).flip(x._v, axis=axes))
@@ -987,6 +1161,18 @@ roll_p = linear(
         g, tuple((-s) % x.shape[a] for s, a in zip(shifts, axes, strict=True)), axes
     ),
 )
+
+
+def _roll_batch(
+    args: Sequence[Any], dims: Dims, *, shifts: tuple[int, ...], axes: tuple[int, ...]
+) -> tuple[Any, int]:
+    """Batched ``roll``: the same shifts, the axes shifted past the batch axis."""
+    (x,), (d,) = args, dims
+    n = x.ndim - 1
+    return roll_p.bind(x, shifts=shifts, axes=tuple(_at(a, d, n) for a in axes)), d
+
+
+roll_p.defbatch(_roll_batch)
 
 
 def _roll(x: Array, shifts: tuple[int, ...], axes: tuple[int, ...]) -> Array:
@@ -1041,6 +1227,17 @@ def _triangle(name: str, keep: str, side: str) -> tuple[Primitive, Callable[...,
         Primitive(name, kernel, lambda x, *, k: ShapedArray(tuple(x.shape), x.dtype)),
         lambda g, out, x, *, k: fn(g, k=k),
     )
+
+    def batch(args: Sequence[Any], dims: Dims, *, k: int) -> tuple[Any, int]:
+        (x,), (d,) = args, dims
+        if d >= x.ndim - 2:
+            x, d = move_axis(x, d, 0), 0
+        return prim.bind(x, k=k), d
+
+    batch.__doc__ = (
+        f"Batched ``{name}`` (on the last two axes): a batch axis among them moves to the front."
+    )
+    prim.defbatch(batch)
 
     def fn(x: Any, /, *, k: int = 0) -> Array:
         x = to_array(name, "x", x)
