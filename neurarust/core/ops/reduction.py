@@ -10,13 +10,18 @@ Derivative rules that have to treat ties or zeros specially (``max``/``min``, ``
 ``cumprod``) build their masks with comparisons of the primal values: the masks are constants
 to every transform, and the rest of each rule is written in neurarust ops, so higher
 derivatives follow.
+
+Batching rules never move the batch axis: the axis parameters are renumbered around it
+(``axes``/``axis`` past it shift by one) and the result says where the batch axis ended up.
+Only ``argmax``/``argmin`` over the flattened array (``axis=None``) move it to the front, to
+flatten each example.
 """
 
 from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,6 +29,7 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..backend import namespace
+from ..batching import Dims, move_axis
 from ..errors import AxisError, DTypeError, ShapeError
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register
 from ..primitive import Primitive, ShapedArray
@@ -143,6 +149,36 @@ def _nonempty(op: str, x: Array, axes: tuple[int, ...]) -> None:
         )
 
 
+def _batched_axis(axis: int, d: int) -> int:
+    """A per-example non-negative ``axis`` in the coordinates of a value batched along ``d``."""
+    return axis if axis < d else axis + 1
+
+
+def _reduction_batch(prim: Primitive) -> Primitive:
+    """Give the reduction ``prim`` (over ``axes``) its batching rule: the axes are renumbered
+    around the batch axis, which moves left by the number of reduced axes before it."""
+
+    def rule(args: Sequence[Any], dims: Dims, *, axes: tuple[int, ...]) -> tuple[Any, int]:
+        (x,), (d,) = args, dims
+        moved = tuple(_batched_axis(a, d) for a in axes)
+        return prim.bind(x, axes=moved), d - builtins.sum(1 for a in moved if a < d)
+
+    return prim.defbatch(rule)
+
+
+def axis_batch_rule(prim: Primitive) -> Primitive:
+    """Give ``prim`` (one operand, an ``axis`` parameter, a result shaped around the same
+    axes) the batching rule that renumbers ``axis`` around the batch axis, which stays put."""
+
+    def rule(args: Sequence[Any], dims: Dims, *, axis: int, **params: Any) -> tuple[Any, int]:
+        (x,), (d,) = args, dims
+        return prim.bind(x, axis=_batched_axis(axis, d), **params), d
+
+    return prim.defbatch(rule)
+
+
+
+
 def _keep_dtype(x: Any) -> np.dtype | None:
     """The ``dtype=`` a kernel passes so that integers keep theirs (NumPy would widen them)."""
     return None if x.dtype.kind in "fc" else x.dtype
@@ -160,6 +196,7 @@ reduce_sum_p = linear(
     ),
     lambda g, out, x, *, axes: expand_reduced(g, tuple(x.shape), axes),
 )
+_reduction_batch(reduce_sum_p)
 
 
 def reduce_sum(x: Array, axes: tuple[int, ...]) -> Array:
@@ -216,6 +253,7 @@ reduce_prod_p.defjvp(lambda t, out, x, *, axes: reduce_sum(t * _prod_others(x, o
 reduce_prod_p.defvjp(
     lambda g, out, x, *, axes: expand_reduced(g, tuple(x.shape), axes) * _prod_others(x, out, axes)
 )
+_reduction_batch(reduce_prod_p)
 
 
 def reduce_prod(x: Array, axes: tuple[int, ...]) -> Array:
@@ -343,7 +381,7 @@ def _extreme(name: str, method: str) -> Primitive:
             expand_reduced(g, tuple(x.shape), axes) * _tie_weights(x, out, axes)
         )
     )
-    return prim
+    return _reduction_batch(prim)
 
 
 reduce_max_p = _extreme("reduce_max", "max")
@@ -422,6 +460,33 @@ argmin_p = Primitive(
 )
 
 
+def _arg_batch(prim: Primitive) -> Primitive:
+    """Give ``argmax``/``argmin`` their batching rule. Along one axis, the axis is renumbered
+    around the batch axis; over the flattened array (``axis=None``) each example is flattened
+    into a row of a ``(batch, -1)`` matrix (batch axis moved to the front) and reduced along
+    axis 1."""
+
+    def rule(
+        args: Sequence[Any], dims: Dims, *, axis: int | None, keepdims: bool
+    ) -> tuple[Any, int]:
+        (x,), (d,) = args, dims
+        if axis is None:
+            from .shape import reshape
+
+            x = move_axis(x, d, 0)
+            size, rest = x.shape[0], tuple(x.shape[1:])
+            out = prim.bind(reshape(x, (size, math.prod(rest))), axis=1, keepdims=False)
+            return (reshape(out, (size,) + (1,) * len(rest)) if keepdims else out), 0
+        ax = _batched_axis(axis, d)
+        return prim.bind(x, axis=ax, keepdims=keepdims), d if keepdims or ax > d else d - 1
+
+    return prim.defbatch(rule)
+
+
+_arg_batch(argmax_p)
+_arg_batch(argmin_p)
+
+
 def _arg_extreme(op: str, prim: Primitive, x: Any, axis: Any, keepdims: bool) -> Array:
     x = _real(op, to_array(op, "x", x))
     ax = None if axis is None else normalize_axis(op, axis, x.ndim)
@@ -477,6 +542,9 @@ count_nonzero_p = Primitive(
     _reduction_rule(dtypes.int64),
     differentiable=False,
 )
+_reduction_batch(reduce_all_p)
+_reduction_batch(reduce_any_p)
+_reduction_batch(count_nonzero_p)
 
 
 def all(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Array:  # noqa: A001
@@ -531,7 +599,7 @@ def _logsumexp_kernel(x: Any, *, axes: tuple[int, ...], keepdims: bool = False) 
     return s.reshape(out_shape)
 
 
-logsumexp_p = Primitive("logsumexp", _logsumexp_kernel, _reduction_rule())
+logsumexp_p = _reduction_batch(Primitive("logsumexp", _logsumexp_kernel, _reduction_rule()))
 
 
 def _softmax_weights(x: Any, out: Any, axes: tuple[int, ...]) -> Any:
@@ -579,6 +647,7 @@ cumsum_p = linear(
     Primitive("cumsum", _cumsum_kernel, same_shape),
     lambda g, out, x, *, axis, reverse: scan_sum(g, axis, not reverse),
 )
+axis_batch_rule(cumsum_p)
 
 
 def scan_sum(x: Array, axis: int, reverse: bool = False) -> Array:
@@ -589,10 +658,8 @@ def scan_sum(x: Array, axis: int, reverse: bool = False) -> Array:
     return cumsum_p.bind(x, axis=axis, reverse=reverse)
 
 
-cumprod_p = Primitive(
-    "cumprod",
-    lambda x, *, axis: x.cumprod(axis=axis, dtype=_keep_dtype(x)),
-    same_shape,
+cumprod_p = axis_batch_rule(
+    Primitive("cumprod", lambda x, *, axis: x.cumprod(axis=axis, dtype=_keep_dtype(x)), same_shape)
 )
 
 
@@ -651,7 +718,7 @@ def _with_initial(x: Array, out: Array, axis: int, value: int) -> Array:
 
     edge = list(x.shape)
     edge[axis] = 1
-    return concat([full(tuple(edge), value, dtype=out.dtype, device=x.device), out], axis=axis)
+    return concat([full(tuple(edge), value, dtype=out.dtype, device=x._device()), out], axis=axis)
 
 
 def cumulative_sum(
@@ -767,6 +834,8 @@ diff_transpose_p = linear(
     Primitive("diff_transpose", _diff_transpose_kernel, _moved_rule(1)),
     lambda g, out, x, *, axis: _diff_once(g, axis),
 )
+axis_batch_rule(diff_p)
+axis_batch_rule(diff_transpose_p)
 
 
 def _diff_once(x: Array, axis: int, transpose: bool = False) -> Array:

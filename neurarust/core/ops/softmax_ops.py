@@ -3,7 +3,8 @@
 One kernel each (maximum subtracted first, so nothing overflows) and one reverse-mode node
 each, instead of the three or four a composition of ``logsumexp``, ``subtract`` and ``exp``
 records. Rules use only the output: ``d softmax = s * (t - sum(t * s))`` and
-``d log_softmax = t - sum(t * exp(out))``.
+``d log_softmax = t - sum(t * exp(out))``. Under vmap, ``axis`` is renumbered around the batch
+axis, which stays where it is.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ..backend import namespace
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register
 from ..primitive import Primitive, ShapedArray
 from .arguments import astype, normalize_axis, to_array
+from .reduction import axis_batch_rule
 
 __all__ = ["log_softmax", "softmax"]
 
@@ -43,11 +45,11 @@ def _sum(v: Any, axis: int) -> Any:
     return sum_(v, axis=axis, keepdims=True)
 
 
-softmax_p = Primitive("softmax", _softmax_kernel, _same)
+softmax_p = axis_batch_rule(Primitive("softmax", _softmax_kernel, _same))
 softmax_p.defjvp(lambda t, out, x, *, axis: out * (t - _sum(t * out, axis)))
 softmax_p.defvjp(lambda g, out, x, *, axis: out * (g - _sum(g * out, axis)))
 
-log_softmax_p = Primitive("log_softmax", _log_softmax_kernel, _same)
+log_softmax_p = axis_batch_rule(Primitive("log_softmax", _log_softmax_kernel, _same))
 
 
 def _exp(v: Any) -> Any:

@@ -7,11 +7,16 @@ are each other's transpose). With a plain Array they run the backend's sort at o
 
 The ``unique_*`` functions have data-dependent output shapes, so they are not primitives:
 they read the concrete values (also under ``grad``/``jvp``, where their results are
-constants) and cannot be staged by ``jit``.
+constants) and cannot be staged by ``jit`` nor batched by ``vmap`` (each example may have a
+different number of distinct values): there they raise a ConcretizationError.
+
+Batching rules keep the batch axis where it is: ``axis`` is renumbered around it, and the
+operands of gather and scatter are brought to one batch axis (the first batched operand's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,10 +24,12 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..backend import namespace
-from ..errors import DTypeError, ShapeError
+from ..batching import Dims, batch_size, move_axis
+from ..errors import ConcretizationError, DTypeError, ShapeError
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register
 from ..primitive import Primitive, ShapedArray
 from .arguments import normalize_axis, to_array
+from .reduction import axis_batch_rule
 
 __all__ = [
     "sort",
@@ -113,6 +120,47 @@ def scatter_add_along_axis(g: Array, idx: Array, axis: int, shape: tuple[int, ..
     return scatter_add_along_axis_p.bind(g, idx, axis=axis, shape=shape)
 
 
+def _aligned(args: Sequence[Any], dims: Dims) -> tuple[list[Any], int]:
+    """Operands of one rank batched along one axis ``d``, the first batched operand's: other
+    batched operands move their batch axis there, unbatched ones are broadcast along it."""
+    from .shape import broadcast_to, reshape
+
+    size = batch_size(args, dims)
+    d = next(a for a in dims if a is not None)
+    out = []
+    for x, xd in zip(args, dims, strict=True):
+        if xd is None:
+            shape = tuple(x.shape)
+            x = broadcast_to(
+                reshape(x, (*shape[:d], 1, *shape[d:])), (*shape[:d], size, *shape[d:])
+            )
+        else:
+            x = move_axis(x, xd, d)
+        out.append(x)
+    return out, d
+
+
+def _gather_batch(args: Sequence[Any], dims: Dims, *, axis: int) -> tuple[Any, int]:
+    """Batched ``gather_along_axis``: ``x`` and ``idx`` on one batch axis, ``axis`` around it."""
+    (x, idx), d = _aligned(args, dims)
+    return gather_along_axis_p.bind(x, idx, axis=axis if axis < d else axis + 1), d
+
+
+def _scatter_batch(
+    args: Sequence[Any], dims: Dims, *, axis: int, shape: tuple[int, ...]
+) -> tuple[Any, int]:
+    """Batched ``scatter_add_along_axis``: ``g`` and ``idx`` on one batch axis ``d``, which is
+    also inserted into the output ``shape``; ``axis`` renumbered around it."""
+    (g, idx), d = _aligned(args, dims)
+    batched_shape = (*shape[:d], g.shape[d], *shape[d:])
+    out = scatter_add_along_axis_p.bind(
+        g, idx, axis=axis if axis < d else axis + 1, shape=batched_shape
+    )
+    return out, d
+
+
+gather_along_axis_p.defbatch(_gather_batch)
+scatter_add_along_axis_p.defbatch(_scatter_batch)
 gather_along_axis_p.defjvp(lambda t, out, x, idx, *, axis: gather_along_axis(t, idx, axis), None)
 gather_along_axis_p.defvjp(
     lambda g, out, x, idx, *, axis: scatter_add_along_axis(g, idx, axis, tuple(x.shape)), None
@@ -145,11 +193,13 @@ def _sort_kernel(x: Any, *, axis: int, descending: bool) -> Any:
     return xp.flip(out, axis) if descending else out
 
 
-argsort_p = Primitive(
-    "argsort",
-    _argsort_kernel,
-    lambda x, **params: ShapedArray(tuple(x.shape), dtypes.default_index),
-    differentiable=False,
+argsort_p = axis_batch_rule(
+    Primitive(
+        "argsort",
+        _argsort_kernel,
+        lambda x, **params: ShapedArray(tuple(x.shape), dtypes.default_index),
+        differentiable=False,
+    )
 )
 
 
@@ -210,7 +260,9 @@ def _topk_rule(x: ShapedArray, *, k: int, axis: int, largest: bool) -> ShapedArr
     return ShapedArray(tuple(shape), dtypes.default_index)
 
 
-topk_indices_p = Primitive("topk_indices", _topk_kernel, _topk_rule, differentiable=False)
+topk_indices_p = axis_batch_rule(
+    Primitive("topk_indices", _topk_kernel, _topk_rule, differentiable=False)
+)
 
 
 def topk(
@@ -259,8 +311,22 @@ def topk(
 
 
 def _unique(op: str, x: Any, **returns: bool) -> Any:
-    """``unique`` of the flattened concrete values of ``x``; each NaN is its own value."""
-    v = to_array(op, "x", x)._buffer()
+    """``unique`` of the flattened concrete values of ``x``; each NaN is its own value.
+
+    Raises a ConcretizationError naming ``op`` where ``x`` has no concrete value (under
+    ``vmap`` it holds one value per example, and each may have its own number of distinct
+    values, so no single output shape exists).
+    """
+    arr = to_array(op, "x", x)
+    try:
+        v = arr._buffer()
+    except ConcretizationError as err:
+        raise ConcretizationError(
+            f"{op}: the number of distinct values depends on the values of 'x', which have no "
+            f"single concrete value here (under vmap they differ from one example to the next), "
+            f"so the output has no fixed shape. Call {op} outside vmap, or use an op with a "
+            "static output size such as nr.sort (equal values end up adjacent)."
+        ) from err
     return namespace(v).unique(v.reshape(-1), equal_nan=False, **returns)
 
 
