@@ -21,6 +21,7 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..backend import namespace
+from ..batching import Dims, move_axis
 from ..errors import ShapeError
 from ..opinfo import OpInfo, Sample, rand, register
 from ..primitive import Primitive, ShapedArray
@@ -37,6 +38,7 @@ __all__ = [
     "outer",
     "einsum",
 ]
+
 
 _MAX_OPERANDS = 64  # NumPy's limit on einsum operands
 _OPTIMIZE_SIZE = 4096  # operands at least this large make einsum's path search pay off
@@ -80,6 +82,36 @@ matmul_p = multilinear(
     lambda g, out, a, b: matmul(g, matrix_transpose(b)),
     lambda g, out, a, b: matmul(matrix_transpose(a), g),
 )
+
+
+def _matmul_batch(args: Sequence[Any], dims: Dims) -> tuple[Any, int]:
+    """vmap of ``matmul`` (operands ``(*lead, n, k)`` and ``(*lead, k, m)`` per example).
+
+    One batched operand against an unbatched one is a single product with the batch merged
+    into the rows of ``x1`` (``(B, n, k) @ (k, m)`` is ``(B*n, k) @ (k, m)``: one GEMM, the
+    weight is never broadcast) or into the columns of ``x2``. Two batched operands are a
+    batched product, the batch axis aligned among the leading dimensions.
+    """
+    a, b = args
+    da, db = dims
+    lead = len(a.shape) - 2 - (da is not None)
+    if da is not None and db is not None:
+        target = da if da <= lead else db if db <= lead else 0
+        return matmul_p.bind(move_axis(a, da, target), move_axis(b, db, target)), target
+    if db is None:
+        if da not in (lead, lead + 1):
+            a, da = move_axis(a, da, lead), lead
+        s = tuple(a.shape)
+        rows = reshape(a, (*s[:lead], s[lead] * s[lead + 1], s[lead + 2]))
+        return reshape(matmul_p.bind(rows, b), (*s[:-1], b.shape[-1])), da
+    if db <= lead:
+        b, db = move_axis(b, db, lead + 1), lead + 1
+    s = tuple(b.shape)
+    cols = reshape(b, (*s[: lead + 1], s[lead + 1] * s[lead + 2]))
+    return reshape(matmul_p.bind(a, cols), (*a.shape[:-1], *s[-2:])), db
+
+
+matmul_p.defbatch(_matmul_batch)
 
 
 def _matmul_shape(s1: tuple[int, ...], s2: tuple[int, ...]) -> tuple[int, ...]:
@@ -290,10 +322,26 @@ def _einsum_transpose(i: int) -> Any:
     return rule
 
 
+def _einsum_batch(args: Sequence[Any], dims: Dims, *, subscripts: str) -> tuple[Any, int]:
+    """vmap of ``einsum``: one einsum with a new label for the batch axis, placed where each
+    batched operand has it (unbatched operands go without it) and first in the result."""
+    inputs, output = _split(subscripts)
+    free = [c for c in string.ascii_letters if c not in subscripts]
+    if not free:
+        raise ShapeError(
+            f"einsum: vmap needs a label for the batch axis, but subscripts {subscripts!r} "
+            f"use all {len(string.ascii_letters)} letters; use fewer labels (or split the "
+            "einsum in two) inside vmap"
+        )
+    z = free[0]
+    terms = [t if d is None else t[:d] + z + t[d:] for t, d in zip(inputs, dims, strict=True)]
+    return einsum_p.bind(*args, subscripts=",".join(terms) + "->" + z + output), 0
+
+
 einsum_p = multilinear(
     Primitive("einsum", _einsum, _einsum_shape),
     *(_einsum_transpose(i) for i in range(_MAX_OPERANDS)),
-)
+).defbatch(_einsum_batch)
 
 
 def einsum(subscripts: str, /, *operands: Any) -> Array:

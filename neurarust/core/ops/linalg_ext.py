@@ -27,7 +27,7 @@ Conventions, as in JAX:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,6 +35,7 @@ import numpy as np
 from .. import dtypes
 from ..array import Array, wrap
 from ..backend import namespace
+from ..batching import Dims, move_axis, to_front
 from ..errors import DTypeError, NeurarustError, ShapeError
 from ..opinfo import OpInfo, Sample, rand, register
 from ..primitive import Primitive, ShapedArray
@@ -151,6 +152,22 @@ def inverse_gaps(diff: Array) -> Array:
     return (1 - i) / (diff + i)
 
 
+def matrix_stack_rule(prim: Primitive) -> Callable[..., Any]:
+    """The vmap rule of a one-operand primitive on a stack of matrices ``(..., m, n)`` whose
+    results keep the leading dimensions (``inv``, ``det``, ``svd``, ...): the kernels take any
+    leading dimensions, so a batch axis among them stays where it is and one among the matrix
+    dimensions moves to the front."""
+
+    def rule(args: Sequence[Any], dims: Dims, **params: Any) -> tuple[Any, Any]:
+        (x,), (d,) = args, dims
+        if d >= len(x.shape) - 2:
+            x, d = move_axis(x, d, 0), 0
+        out = prim.bind(x, **params)
+        return out, (d,) * len(out) if prim.multiple_results else d
+
+    return rule
+
+
 def shape_of(x: Array) -> tuple[int, ...]:
     """The shape of ``x`` as a tuple (for messages and shape arithmetic)."""
     return tuple(x.shape)
@@ -187,6 +204,7 @@ diagonal_p = linear(
     Primitive("diagonal", _diagonal, _diagonal_shape),
     lambda g, out, x, *, offset: _embed_diagonal(g, offset, shape_of(x)),
 )
+diagonal_p.defbatch(matrix_stack_rule(diagonal_p))
 
 
 def diagonal(x: Any, /, *, offset: int = 0) -> Array:
@@ -233,6 +251,7 @@ inv_p = Primitive(
 )
 inv_p.defjvp(lambda t, out, x: -matmul(out, matmul(t, out)))
 inv_p.defvjp(lambda g, out, x: -matmul(matrix_transpose(out), matmul(g, matrix_transpose(out))))
+inv_p.defbatch(matrix_stack_rule(inv_p))
 
 
 def inv(x: Any, /) -> Array:
@@ -272,6 +291,34 @@ solve_p.defvjp(
     lambda g, out, a, b: -matmul(_solve_vjp_b(g, out, a, b), matrix_transpose(out)),
     _solve_vjp_b,
 )
+
+
+def _solve_batch(args: Sequence[Any], dims: Dims) -> tuple[Any, int]:
+    """vmap of ``solve`` (``a`` ``(*lead, n, n)``, ``b`` ``(*lead, n, k)`` per example).
+
+    With one matrix for every example, the batch joins the columns of ``b``: one solve of
+    ``(n, k*B)`` right-hand sides (one factorization). A batched ``a`` is a batched solve, an
+    unbatched ``b`` then broadcast (a view) along the batch axis.
+    """
+    a, b = args
+    da, db = dims
+    lead = len(a.shape) - 2 - (da is not None)
+    if da is None:
+        if db <= lead:
+            b, db = move_axis(b, db, lead + 1), lead + 1
+        s = tuple(b.shape)
+        cols = reshape(b, (*s[: lead + 1], s[lead + 1] * s[lead + 2]))
+        return reshape(solve_p.bind(a, cols), s), db
+    target = da if da <= lead else db if db is not None and db <= lead else 0
+    a = move_axis(a, da, target)
+    if db is None:
+        b = move_axis(to_front(b, None, a.shape[target]), 0, target)
+    else:
+        b = move_axis(b, db, target)
+    return solve_p.bind(a, b), target
+
+
+solve_p.defbatch(_solve_batch)
 
 
 def solve(x1: Any, x2: Any, /) -> Array:
@@ -333,6 +380,7 @@ det_p = Primitive(
 )
 det_p.defjvp(lambda t, out, x: out * _trace_of_solve(x, t))
 det_p.defvjp(lambda g, out, x: _batch_scalar(g * out) * matrix_transpose(inv(x)))
+det_p.defbatch(matrix_stack_rule(det_p))
 
 
 def det(x: Any, /) -> Array:
@@ -376,6 +424,7 @@ slogdet_p = Primitive(
     multiple_results=True,
 )
 slogdet_p.defjvp(_slogdet_jvp).defvjp(_slogdet_vjp)
+slogdet_p.defbatch(matrix_stack_rule(slogdet_p))
 
 
 def slogdet(x: Any, /) -> SlogdetResult:
@@ -429,6 +478,7 @@ cholesky_p = Primitive(
     lambda x: ShapedArray(x.shape, x.dtype),
 )
 cholesky_p.defjvp(_cholesky_jvp).defvjp(_cholesky_vjp)
+cholesky_p.defbatch(matrix_stack_rule(cholesky_p))
 
 
 def cholesky(x: Any, /, *, upper: bool = False) -> Array:

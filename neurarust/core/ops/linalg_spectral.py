@@ -30,6 +30,7 @@ from .linalg_ext import (
     hermitian_part,
     inverse_gaps,
     lapack_kernel,
+    matrix_stack_rule,
     real_dtype,
     require_real,
     sample_batch,
@@ -96,7 +97,7 @@ eigh_p = Primitive(
     lambda x: (ShapedArray(x.shape[:-1], real_dtype(x.dtype)), ShapedArray(x.shape, x.dtype)),
     multiple_results=True,
 )
-eigh_p.defjvp(_eigh_jvp).defvjp(_eigh_vjp)
+eigh_p.defjvp(_eigh_jvp).defvjp(_eigh_vjp).defbatch(matrix_stack_rule(eigh_p))
 
 
 def eigh(x: Any, /) -> EighResult:
@@ -139,7 +140,7 @@ eigvalsh_p = Primitive(
     lapack_kernel("eigvalsh", "x", "symmetric matrices whose eigensolver converges", _eigvalsh),
     lambda x: ShapedArray(x.shape[:-1], real_dtype(x.dtype)),
 )
-eigvalsh_p.defjvp(_eigvalsh_jvp).defvjp(_eigvalsh_vjp)
+eigvalsh_p.defjvp(_eigvalsh_jvp).defvjp(_eigvalsh_vjp).defbatch(matrix_stack_rule(eigvalsh_p))
 
 
 def eigvalsh(x: Any, /) -> Array:
@@ -211,7 +212,7 @@ qr_p = Primitive(
     _qr_shape,
     multiple_results=True,
 )
-qr_p.defjvp(_qr_jvp).defvjp(_qr_vjp)
+qr_p.defjvp(_qr_jvp).defvjp(_qr_vjp).defbatch(matrix_stack_rule(qr_p))
 
 
 def qr(x: Any, /, *, mode: str = "reduced") -> QRResult:
@@ -315,7 +316,7 @@ svd_p = Primitive(
     _svd_shape,
     multiple_results=True,
 )
-svd_p.defjvp(_svd_jvp).defvjp(_svd_vjp)
+svd_p.defjvp(_svd_jvp).defvjp(_svd_vjp).defbatch(matrix_stack_rule(svd_p))
 
 
 def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
@@ -355,7 +356,7 @@ svdvals_p = Primitive(
     lapack_kernel("svdvals", "x", "matrices whose SVD converges", _svdvals),
     lambda x: ShapedArray((*x.shape[:-2], min(x.shape[-2:])), real_dtype(x.dtype)),
 )
-svdvals_p.defjvp(_svdvals_jvp).defvjp(_svdvals_vjp)
+svdvals_p.defjvp(_svdvals_jvp).defvjp(_svdvals_vjp).defbatch(matrix_stack_rule(svdvals_p))
 
 
 def svdvals(x: Any, /) -> Array:
@@ -416,7 +417,7 @@ pinv_p = Primitive(
     lapack_kernel("pinv", "x", "matrices whose SVD converges", _pinv),
     lambda x, *, rtol: ShapedArray((*x.shape[:-2], x.shape[-1], x.shape[-2]), x.dtype),
 )
-pinv_p.defjvp(_pinv_jvp).defvjp(_pinv_vjp)
+pinv_p.defjvp(_pinv_jvp).defvjp(_pinv_vjp).defbatch(matrix_stack_rule(pinv_p))
 
 
 def pinv(x: Any, /, *, rtol: float | None = None) -> Array:
@@ -447,6 +448,7 @@ matrix_rank_p = Primitive(
     lambda x, *, rtol: ShapedArray(x.shape[:-2], dtypes.int64),
     differentiable=False,
 )
+matrix_rank_p.defbatch(matrix_stack_rule(matrix_rank_p))
 
 
 def matrix_rank(x: Any, /, *, rtol: float | None = None) -> Array:
