@@ -91,7 +91,9 @@ def _describe_signature(sig: Any) -> str:
     if isinstance(sig, tuple) and sig and sig[0] == "static":
         return f"value {sig[1]!r}"
     leaves = sig[1]
-    if len(leaves) == 1 and leaves[0][0] != "value":
+    if len(leaves) == 1 and leaves[0][0] == "value":
+        return f"value {leaves[0][2]!r}"
+    if len(leaves) == 1:
         shape, dtype, _ = leaves[0]
         return f"shape {shape} dtype {dtype}"
     parts = [f"{s[2]!r}" if s[0] == "value" else f"{s[1]}{list(s[0])}" for s in leaves[:6]]

@@ -59,14 +59,25 @@ class StagingTracer(Tracer):
 class StagingTrace(Trace):
     """Records primitives applied to its tracers as graph equations."""
 
-    __slots__ = ("equations", "constants", "captured", "_memo", "_count", "labels", "xp", "device")
+    __slots__ = (
+        "equations",
+        "constants",
+        "captured",
+        "_memo",
+        "_keep",
+        "_count",
+        "labels",
+        "xp",
+        "device",
+    )
 
     def __init__(self, name: str, xp: Any = np, device: Any = CPU) -> None:
         super().__init__(name)
         self.equations: list[Equation] = []
         self.constants: dict[Var, Any] = {}
         self.captured: dict[Var, Any] = {}
-        self._memo: dict[int, Var] = {}
+        self._memo: dict[Any, Var] = {}
+        self._keep: list[Any] = []  # operands stay alive while their id() is a memo key
         self._count = 0
         self.labels: dict[Var, str] = {}
         self.xp = xp
@@ -109,9 +120,15 @@ class StagingTrace(Trace):
             var = self.new_var(aval, "k")
             self.captured[var] = x
         else:
-            var = self.new_var(aval, "c")
-            self.constants[var] = x
+            value_key = _constant_key(x._v)
+            var = self._memo.get(value_key) if value_key is not None else None
+            if var is None:
+                var = self.new_var(aval, "c")
+                self.constants[var] = x
+                if value_key is not None:
+                    self._memo[value_key] = var
         self._memo[key] = var
+        self._keep.append(x)
         return var
 
     def process(self, prim: Primitive, args: tuple[Any, ...], params: dict[str, Any]) -> Any:
@@ -133,6 +150,24 @@ class StagingTrace(Trace):
         outs = [self.new_var(a) for a in avals]
         self.equations.append(Equation(op, ins, params, outs))
         return [StagingTracer(self, v) for v in outs]
+
+
+_SMALL_CONSTANT = 64
+
+
+def _constant_key(buf: Any) -> Any:
+    """A key equal for equal small constants and equal fills (scalar broadcasts), so that
+    repeated constants share one Var; None for other constants."""
+    shape, dtype = getattr(buf, "shape", None), getattr(buf, "dtype", None)
+    if shape is None:
+        return None
+    size = int(np.prod(shape))
+    if size <= _SMALL_CONSTANT:
+        return ("small", shape, dtype, np.asarray(buf).tobytes())
+    strides = getattr(buf, "strides", None)
+    if strides is not None and not any(strides):
+        return ("fill", shape, dtype, np.asarray(buf).reshape(-1)[:1].tobytes())
+    return None
 
 
 def abstract(x: Any) -> ShapedArray:
