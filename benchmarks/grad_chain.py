@@ -1,7 +1,8 @@
 """Reverse-mode overhead: ``grad`` of a chain of 100 adds, per add (forward + backward).
 
 Also, for large arrays, the backward pass's time relative to the forward pass.
-Compares neurarust with PyTorch, HIPS autograd and JAX (eager, no jit) when installed.
+Compares neurarust with PyTorch, HIPS autograd and JAX (eager, no jit) when installed, then
+the jitted ``grad`` (and ``value_and_grad``) of the chain: neurarust ``jit`` against ``jax.jit``.
 
 Run: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE taskset -c 1 python benchmarks/grad_chain.py``
 """
@@ -81,6 +82,26 @@ def bench_jax(shape):
     )
 
 
+def bench_jit_neurarust(shape):
+    x = nr.asarray(np.ones(shape, np.float32))
+    y = nr.asarray(np.full(shape, 0.5, np.float32))
+    g, vg = nr.jit(nr.grad(chain)), nr.jit(nr.value_and_grad(chain, argnums=(0, 1)))
+    return median_time(lambda: g(x, y)), median_time(lambda: vg(x, y))
+
+
+def bench_jit_jax(shape):
+    import jax
+    import jax.numpy as jnp
+
+    x = jnp.ones(shape, jnp.float32)
+    y = jnp.full(shape, 0.5, jnp.float32)
+    g, vg = jax.jit(jax.grad(chain)), jax.jit(jax.value_and_grad(chain, argnums=(0, 1)))
+    return (
+        median_time(lambda: jax.block_until_ready(g(x, y))),
+        median_time(lambda: jax.block_until_ready(vg(x, y))),
+    )
+
+
 def main() -> None:
     rows = []
     for name, fn in [
@@ -102,6 +123,14 @@ def main() -> None:
     )
     for name, per_add, big_ms, ratio in rows:
         print(f"{name:<16}{per_add:>18.2f}{big_ms:>20.1f}{ratio:>18.2f}")
+    print("\njitted, 8x8 (us per add; value_and_grad also returns the value and both grads)")
+    print(f"{'framework':<16}{'grad':>10}{'value_and_grad':>18}")
+    for name, fn in [("neurarust jit", bench_jit_neurarust), ("jax.jit", bench_jit_jax)]:
+        try:
+            t_g, t_vg = fn((8, 8))
+        except ImportError:
+            continue
+        print(f"{name:<16}{t_g / N_ADDS * 1e6:>10.3f}{t_vg / N_ADDS * 1e6:>18.3f}")
 
 
 if __name__ == "__main__":
