@@ -88,7 +88,7 @@ def _leaves(x: Any) -> list[Any]:
 
 
 def _ndim(value: Any) -> int:
-    return value.ndim if _is_array(value) else value[0].ndim
+    return value.ndim if _is_array(value) else min(e.ndim for e in value)
 
 
 def check_vmap_sample(info: OpInfo, sample: Sample, axes: list[int | None]) -> None:

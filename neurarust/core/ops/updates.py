@@ -17,6 +17,22 @@ indexed shape and ``x``'s dtype):
 ``ufunc.at``; under a transform they run as one gather-op-scatter round per level of index
 repetition, which applies repeated indices in order (exactly ``ufunc.at``) and differentiates
 through the elementwise op, zeros included.
+
+Index arrays whose values are not known (they differ per example under ``vmap``, or are
+abstract under ``jit``; see :func:`.indexing.is_unknown`) are operands of the ``dynamic_*``
+primitives, after ``x`` and ``u``, with a template key (:func:`.indexing.dynamic_key`):
+``dynamic_scatter``, ``dynamic_scatter_add``, ``dynamic_scatter_max``/``_min`` (the same
+semantics and rules as above) and ``dynamic_scatter_mul`` (``np.multiply.at``: the product of
+every value landing on a position; its derivative uses the product of the *other* values,
+from segmented prefix and suffix products, exact with zeros). ``divide`` multiplies by the
+reciprocals and ``power`` raises to the product of the exponents there, so repeated indices
+give ``x * (1/v1) * (1/v2)`` and ``x ** (v1 * v2)``: equal to NumPy's in-order result up to
+rounding, for positive ``x`` or integer exponents. Out-of-bounds values raise
+IndexBoundsError when the kernel runs; negative ones count from the end.
+
+Every primitive here is batched by :func:`.indexing.scatter_batch_rule`: one call on the whole
+batch, the batch axis taken whole by the key (or joining the advanced indices when the index
+arrays are batched).
 """
 
 from __future__ import annotations
@@ -35,11 +51,16 @@ from ..errors import DTypeError, ShapeError, message
 from ..opinfo import OpInfo, Sample, rand, rand_shape, register
 from ..primitive import SHAPES, Primitive, ShapedArray
 from .arguments import asarray, astype, broadcast_shapes, normalize_axis, to_array
-from .creation import full_like, zeros, zeros_like
+from .creation import arange, full, zeros
 from .elementwise import where
 from .indexing import (
     along_axis_key,
+    checked_kernel,
     checked_shape,
+    dynamic_index,
+    dynamic_key,
+    dynamic_shape,
+    fill_slots,
     getitem,
     index_array,
     index_with_key,
@@ -48,7 +69,12 @@ from .indexing import (
     is_basic,
     key_namespace,
     normalize_key,
+    operand_key_sample,
     random_key,
+    scatter_batch_rule,
+    spec_key,
+    unknown_positions,
+    value_device,
 )
 from .shape import broadcast_to, reshape
 
@@ -103,7 +129,19 @@ def _ufunc_kernel(name: str) -> Callable[..., Any]:
     return kernel
 
 
-def _same_as_x(x: ShapedArray, u: ShapedArray, *, key: tuple[Any, ...]) -> ShapedArray:
+def _dynamic_kernel(kernel: Callable[..., Any]) -> Callable[..., Any]:
+    """``kernel(x, u, key=...)`` for a template key filled with the index operands, whose
+    values are checked (out-of-bounds indices raise IndexBoundsError)."""
+
+    def run(x: Any, u: Any, *idx: Any, key: tuple[Any, ...]) -> Any:
+        full = fill_slots(key, idx)
+        return checked_kernel("at[]", lambda: kernel(x, u, key=full), x.shape, full)
+
+    run.__name__ = f"dynamic_{kernel.__name__}"
+    return run
+
+
+def _same_as_x(x: ShapedArray, u: ShapedArray, *idx: ShapedArray, key: Any) -> ShapedArray:
     return ShapedArray(tuple(x.shape), x.dtype)
 
 
@@ -115,7 +153,7 @@ def _apply(prim: Primitive, x: Array, u: Array, key: tuple[Any, ...]) -> Array:
 
 def zeros_as(shape: tuple[int, ...], like: Array) -> Array:
     """Zeros of ``shape`` with the dtype and device of ``like`` (rules see only shapes)."""
-    return zeros(tuple(shape), dtype=like.dtype, device=like.device)
+    return zeros(tuple(shape), dtype=like.dtype, device=value_device(like))
 
 
 def scatter_at(x: Array, u: Array, key: tuple[Any, ...]) -> Array:
@@ -128,6 +166,25 @@ def scatter_add_at(x: Array, u: Array, key: tuple[Any, ...]) -> Array:
     """``x`` with ``u`` added at ``key``, repeated indices accumulating (canonical key; ``u`` of
     the indexed shape and ``x``'s dtype)."""
     return _apply(scatter_add_p, x, u, key)
+
+
+def dynamic_update(kind: str, x: Any, u: Any, idx: Any, key: tuple[Any, ...]) -> Array:
+    """``x`` updated at a template ``key`` (see :func:`.indexing.dynamic_key`) with index
+    operands ``idx``: ``kind`` is 'set', 'add', 'min' or 'max'."""
+    return _DYNAMIC[kind].bind(x, u, *idx, key=key)
+
+
+def _get(x: Any, key: tuple[Any, ...], idx: Any) -> Array:
+    """``x[key]``: a canonical key, or a template with index operands ``idx``."""
+    return dynamic_index(x, idx, key) if idx else index_with_key(x, key)
+
+
+def _set(x: Any, u: Any, key: tuple[Any, ...], idx: Any) -> Array:
+    return dynamic_update("set", x, u, idx, key) if idx else scatter_at(x, u, key)
+
+
+def _add(x: Any, u: Any, key: tuple[Any, ...], idx: Any) -> Array:
+    return dynamic_update("add", x, u, idx, key) if idx else scatter_add_at(x, u, key)
 
 
 def _winners(key: tuple[Any, ...], shape: tuple[int, ...], ushape: tuple[int, ...]) -> Any:
@@ -143,62 +200,168 @@ def _winners(key: tuple[Any, ...], shape: tuple[int, ...], ushape: tuple[int, ..
     return None if bool(won.all()) else wrap(won)
 
 
-def _set_values_cotangent(g: Any, out: Any, x: Any, u: Any, *, key: tuple[Any, ...]) -> Any:
-    gu = index_with_key(g, key)
-    won = _winners(key, tuple(x.shape), tuple(u.shape))
-    return gu if won is None else where(won, gu, zeros_like(gu))
+def _dynamic_winners(x: Any, u: Any, idx: Any, key: tuple[Any, ...], like: Any) -> Array:
+    """:func:`_winners` for index operands, computed with the dynamic primitives."""
+    device = value_device(like)
+    ids = reshape(arange(math.prod(u.shape), device=device), tuple(u.shape))
+    slots = dynamic_update(
+        "set", full(tuple(x.shape), -1, dtype=ids.dtype, device=device), ids, idx, key
+    )
+    return dynamic_index(slots, idx, key) == ids
 
 
-scatter_p = Primitive("scatter", _set_kernel, _same_as_x)
-scatter_p.defjvp(
-    lambda t, out, x, u, *, key: scatter_at(t, zeros_as(u.shape, t), key),
-    lambda t, out, x, u, *, key: scatter_at(zeros_as(x.shape, t), t, key),
-)
-scatter_p.defvjp(
-    lambda g, out, x, u, *, key: scatter_at(g, zeros_as(u.shape, g), key),
-    _set_values_cotangent,
-)
-scatter_p.residuals = SHAPES
-
-scatter_add_p = Primitive("scatter_add", _ufunc_kernel("add"), _same_as_x)
-scatter_add_p.defjvp(
-    lambda t, out, x, u, *, key: t,
-    lambda t, out, x, u, *, key: scatter_add_at(zeros_as(x.shape, t), t, key),
-)
-scatter_add_p.defvjp(
-    lambda g, out, x, u, *, key: g,
-    lambda g, out, x, u, *, key: index_with_key(g, key),
-)
-scatter_add_p.residuals = SHAPES
+def _set_values_cotangent(g: Any, out: Any, x: Any, u: Any, *idx: Any, key: Any) -> Any:
+    gu = _get(g, key, idx)
+    if idx:
+        won = _dynamic_winners(x, u, idx, key, g)
+    else:
+        won = _winners(key, tuple(x.shape), tuple(u.shape))
+    return gu if won is None else where(won, gu, zeros_as(gu.shape, gu))
 
 
-def _shares(out: Any, x: Any, u: Any, key: tuple[Any, ...]) -> tuple[Array, Array]:
-    """The derivative share of each element of ``x`` and ``u`` in a scatter extremum: the
-    elements equal to the result at their position split it evenly; NaN results give none."""
-    hit_x = astype(x == out, out.dtype)
-    hit_u = astype(u == index_with_key(out, key), out.dtype)
-    count = hit_x + scatter_add_at(zeros_as(x.shape, hit_x), hit_u, key)
-    count = where(count > 0, count, 1)
-    return hit_x / count, hit_u / index_with_key(count, key)
-
-
-def _extremum(name: str, ufunc: str) -> Primitive:
-    prim = Primitive(name, _ufunc_kernel(ufunc), _same_as_x)
+def _set_rules(prim: Primitive) -> Primitive:
     prim.defjvp(
-        lambda t, out, x, u, *, key: t * _shares(out, x, u, key)[0],
-        lambda t, out, x, u, *, key: scatter_add_at(
-            zeros_as(x.shape, t), t * _shares(out, x, u, key)[1], key
-        ),
+        lambda t, out, x, u, *idx, key: _set(t, zeros_as(u.shape, t), key, idx),
+        lambda t, out, x, u, *idx, key: _set(zeros_as(x.shape, t), t, key, idx),
     )
     prim.defvjp(
-        lambda g, out, x, u, *, key: g * _shares(out, x, u, key)[0],
-        lambda g, out, x, u, *, key: index_with_key(g, key) * _shares(out, x, u, key)[1],
+        lambda g, out, x, u, *idx, key: _set(g, zeros_as(u.shape, g), key, idx),
+        _set_values_cotangent,
     )
+    prim.defbatch(scatter_batch_rule(prim))
     return prim
 
 
-scatter_max_p = _extremum("scatter_max", "maximum")
-scatter_min_p = _extremum("scatter_min", "minimum")
+def _add_rules(prim: Primitive) -> Primitive:
+    prim.defjvp(
+        lambda t, out, x, u, *idx, key: t,
+        lambda t, out, x, u, *idx, key: _add(zeros_as(x.shape, t), t, key, idx),
+    )
+    prim.defvjp(
+        lambda g, out, x, u, *idx, key: g,
+        lambda g, out, x, u, *idx, key: _get(g, key, idx),
+    )
+    prim.defbatch(scatter_batch_rule(prim))
+    return prim
+
+
+def _shares(out: Any, x: Any, u: Any, key: tuple[Any, ...], idx: Any) -> tuple[Array, Array]:
+    """The derivative share of each element of ``x`` and ``u`` in a scatter extremum: the
+    elements equal to the result at their position split it evenly; NaN results give none."""
+    hit_x = astype(x == out, out.dtype)
+    hit_u = astype(u == _get(out, key, idx), out.dtype)
+    count = hit_x + _add(zeros_as(x.shape, hit_x), hit_u, key, idx)
+    count = where(count > 0, count, 1)
+    return hit_x / count, hit_u / _get(count, key, idx)
+
+
+def _extremum_rules(prim: Primitive) -> Primitive:
+    prim.defjvp(
+        lambda t, out, x, u, *idx, key: t * _shares(out, x, u, key, idx)[0],
+        lambda t, out, x, u, *idx, key: _add(
+            zeros_as(x.shape, t), t * _shares(out, x, u, key, idx)[1], key, idx
+        ),
+    )
+    prim.defvjp(
+        lambda g, out, x, u, *idx, key: g * _shares(out, x, u, key, idx)[0],
+        lambda g, out, x, u, *idx, key: _get(g, key, idx) * _shares(out, x, u, key, idx)[1],
+    )
+    prim.defbatch(scatter_batch_rule(prim))
+    return prim
+
+
+# Static keys: only shapes are read by the rules of scatter and scatter_add. The dynamic
+# primitives take their index arrays as operands after ``x`` and ``u``; their rules read them.
+scatter_p = _set_rules(Primitive("scatter", _set_kernel, _same_as_x))
+scatter_p.residuals = SHAPES
+scatter_add_p = _add_rules(Primitive("scatter_add", _ufunc_kernel("add"), _same_as_x))
+scatter_add_p.residuals = SHAPES
+scatter_max_p = _extremum_rules(Primitive("scatter_max", _ufunc_kernel("maximum"), _same_as_x))
+scatter_min_p = _extremum_rules(Primitive("scatter_min", _ufunc_kernel("minimum"), _same_as_x))
+
+dynamic_scatter_p = _set_rules(
+    Primitive("dynamic_scatter", _dynamic_kernel(_set_kernel), _same_as_x)
+)
+dynamic_scatter_add_p = _add_rules(
+    Primitive("dynamic_scatter_add", _dynamic_kernel(_ufunc_kernel("add")), _same_as_x)
+)
+dynamic_scatter_max_p = _extremum_rules(
+    Primitive("dynamic_scatter_max", _dynamic_kernel(_ufunc_kernel("maximum")), _same_as_x)
+)
+dynamic_scatter_min_p = _extremum_rules(
+    Primitive("dynamic_scatter_min", _dynamic_kernel(_ufunc_kernel("minimum")), _same_as_x)
+)
+
+
+def _products(u: Any, shape: tuple[int, ...], idx: Any, key: tuple[Any, ...]) -> Array:
+    """The product of the elements of ``u`` that land on each position of an array of
+    ``shape`` (one where none does)."""
+    ones = full(tuple(shape), 1, dtype=u.dtype, device=value_device(u))
+    return dynamic_update("multiply", ones, u, idx, key)
+
+
+def _segmented_exclusive_products(v: Any, seg: Any) -> Array:
+    """For each element of the 1-D ``v``, the product of the elements before it with the same
+    ``seg`` (segments are contiguous runs): a shift by one, then ``log2(len)`` rounds of
+    doubling (Hillis-Steele), all products and selections, so exact to every derivative order."""
+    from .shape import concat
+
+    n = int(v.shape[0])
+    if n == 0:
+        return v
+    one = full((1,), 1, dtype=v.dtype, device=value_device(v))
+    e = concat([one, where(seg[1:] == seg[:-1], v[:-1], 1)])
+    s = 1
+    while s < n:
+        e = concat([e[:s], where(seg[s:] == seg[:-s], e[:-s] * e[s:], e[s:])])
+        s *= 2
+    return e
+
+
+def _others_product(u: Any, shape: tuple[int, ...], idx: Any, key: tuple[Any, ...]) -> Array:
+    """For each element of ``u``, the product of the other elements landing on its position
+    (exact with zeros, to every order): the elements sorted by position, the products of the
+    elements before and after each one within its run."""
+    from .indexing import take
+    from .shape import flip
+    from .sorting import argsort
+
+    m = math.prod(u.shape)
+    ids = reshape(arange(math.prod(shape), device=value_device(u)), tuple(shape))
+    pos = reshape(dynamic_index(ids, idx, key), (m,))
+    order = argsort(pos, stable=True)
+    seg, vals = take(pos, order), take(reshape(u, (m,)), order)
+    before = _segmented_exclusive_products(vals, seg)
+    after = flip(_segmented_exclusive_products(flip(vals), flip(seg)))
+    return reshape(take(before * after, argsort(order)), tuple(u.shape))
+
+
+# The product of every value landing on a position (np.multiply.at), for index arrays of
+# unknown value; with static keys, multiply runs as rounds of gathers and scatters instead.
+dynamic_scatter_mul_p = Primitive(
+    "dynamic_scatter_mul", _dynamic_kernel(_ufunc_kernel("multiply")), _same_as_x
+)
+dynamic_scatter_mul_p.defjvp(
+    lambda t, out, x, u, *idx, key: t * _products(u, x.shape, idx, key),
+    lambda t, out, x, u, *idx, key: _add(
+        zeros_as(x.shape, t),
+        _get(x, key, idx) * _others_product(u, x.shape, idx, key) * t,
+        key,
+        idx,
+    ),
+)
+dynamic_scatter_mul_p.defvjp(
+    lambda g, out, x, u, *idx, key: g * _products(u, x.shape, idx, key),
+    lambda g, out, x, u, *idx, key: _get(g * x, key, idx) * _others_product(u, x.shape, idx, key),
+)
+dynamic_scatter_mul_p.defbatch(scatter_batch_rule(dynamic_scatter_mul_p))
+_DYNAMIC = {
+    "set": dynamic_scatter_p,
+    "add": dynamic_scatter_add_p,
+    "multiply": dynamic_scatter_mul_p,
+    "min": dynamic_scatter_min_p,
+    "max": dynamic_scatter_max_p,
+}
 
 
 def _repetition_layers(key: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[Any, Any]:
@@ -315,8 +478,13 @@ def _write(op: str, kind: str, xp: Any, out: Any, key: Any, basic: bool, u: Any)
         f.at(out, key, u)
 
 
-def _update(op: str, kind: str, x: Any, idx: Any, values: Any) -> Array:
-    """``x`` updated at ``idx`` with ``values`` by ``kind`` ('set', 'add', ... as in ``at``)."""
+def _update(op: str, kind: str, x: Any, idx: Any, values: Any, traced: Any = None) -> Array:
+    """``x`` updated at ``idx`` with ``values`` by ``kind`` ('set', 'add', ... as in ``at``).
+
+    The entries of ``idx`` at the positions ``traced`` (by default those whose values are not
+    known, see :func:`.indexing.is_unknown`) become index operands of the ``dynamic_*``
+    primitives.
+    """
     x = to_array(op, "x", x)
     if values.__class__ not in _SCALARS:
         values = to_array(op, "values", values)
@@ -324,16 +492,42 @@ def _update(op: str, kind: str, x: Any, idx: Any, values: Any) -> Array:
         raise DTypeError(message(op, "x", "a floating or complex array", f"dtype {x.dtype}"))
     if kind == "subtract" and x.dtype is dtypes.bool_:
         raise DTypeError(message(op, "x", "a numeric array", "dtype bool"))
-    if x.__class__ is Array and (values.__class__ is Array or values.__class__ in _SCALARS):
+    if traced is None:
+        traced = unknown_positions(idx)
+    eager = values.__class__ is Array or values.__class__ in _SCALARS
+    if not traced and x.__class__ is Array and eager:
         return _eager(op, kind, x, idx, values)
-    key, _ = normalize_key(op, tuple(x.shape), idx, namespace(x._buffer()))
     if values.__class__ in _SCALARS:
         u = asarray(_scalar_values(values, x.dtype), dtype=x.dtype)
     else:
         u = values if values.dtype is x.dtype else astype(values, x.dtype)
+    if traced:
+        return _dynamic(op, kind, x, idx, traced, u)
+    key, _ = normalize_key(op, tuple(x.shape), idx, x._namespace())
     shape = checked_shape(op, tuple(x.shape), key)
     u = reshape(u, _fit_shape(op, tuple(u.shape), shape))
     return _TRACED[kind](x, broadcast_to(u, shape), key)
+
+
+def _dynamic(op: str, kind: str, x: Array, idx: Any, traced: list[int], u: Array) -> Array:
+    """:func:`_update` with the index entries at ``traced`` as operands (``u`` has ``x``'s
+    dtype). Repeated indices: ``divide`` multiplies by the reciprocals and ``power`` raises to
+    the product of the exponents, ``x ** (v1 * v2)`` for ``(x ** v1) ** v2`` (equal for
+    positive ``x`` and for integer exponents)."""
+    key, operands = dynamic_key(op, tuple(x.shape), idx, traced, x._namespace())
+    shape = dynamic_shape(tuple(x.shape), key, [tuple(o.shape) for o in operands])
+    u = broadcast_to(reshape(u, _fit_shape(op, tuple(u.shape), shape)), shape)
+    if kind == "power":
+        device = value_device(x)
+        counts = zeros(tuple(x.shape), dtype=dtypes.int64, device=device)
+        hits = full(shape, 1, dtype=dtypes.int64, device=device)
+        hit = dynamic_update("add", counts, hits, operands, key) > 0
+        return where(hit, x ** _products(u, tuple(x.shape), operands, key), x)
+    if kind == "subtract":
+        kind, u = "add", -u
+    elif kind == "divide":
+        kind, u = "multiply", 1 / u
+    return dynamic_update(kind, x, u, operands, key)
 
 
 class IndexUpdate:
@@ -342,7 +536,9 @@ class IndexUpdate:
     ``idx`` is anything ``x[idx]`` accepts; ``values`` broadcast to the shape of ``x[idx]``
     and are cast to ``x``'s dtype (as JAX does). Repeated indices apply every update in order
     (``np.add.at`` semantics) except for ``set``, where the last one wins. All updates are
-    differentiable in ``x`` and ``values``.
+    differentiable in ``x`` and ``values``. Under ``vmap`` the index arrays may differ per
+    example; ``divide`` and ``power`` then combine repeated indices' values first (see the
+    module docstring).
     """
 
     __slots__ = ("_idx", "_x")
@@ -427,7 +623,9 @@ def fill(x: Any, value: Any) -> Array:
     if isinstance(value, (np.ndarray, np.generic)) and value.ndim == 0:
         value = value.item()
     if type(value) in _SCALARS:
-        return full_like(x, _scalar_values(value, x.dtype))
+        return full(
+            tuple(x.shape), _scalar_values(value, x.dtype), dtype=x.dtype, device=value_device(x)
+        )
     value = to_array("fill", "value", value)
     if value.ndim:
         raise ShapeError(message("fill", "value", "a scalar or a 0-d array", tuple(value.shape)))
@@ -530,8 +728,8 @@ def scatter_add(x: Any, dim: int, index: Any, src: Any) -> Array:
 def _scatter_along(op: str, kind: str, x: Any, dim: int, index: Any, src: Any) -> Array:
     x = to_array(op, "x", x)
     dim = normalize_axis(op, dim, x.ndim, "dim")
-    idx = index_array(op, "index", index, namespace(x._buffer()))
-    key = along_axis_key(op, tuple(x.shape), idx, dim, torch_sizes=True)
+    idx = index_array(op, "index", index, x._namespace())
+    key = along_axis_key(op, tuple(x.shape), idx, dim, True, x._namespace())
     if type(src) not in _SCALARS:
         src = to_array(op, "src", src)
         ishape = tuple(idx.shape)
@@ -558,7 +756,8 @@ def index_add(x: Any, dim: int, index: Any, source: Any, alpha: Any = 1) -> Arra
     """
     x = to_array("index_add", "x", x)
     dim = normalize_axis("index_add", dim, x.ndim, "dim")
-    idx = index_array("index_add", "index", index, namespace(x._buffer())).reshape(-1)
+    idx = index_array("index_add", "index", index, x._namespace())
+    idx = reshape(idx, (-1,)) if isinstance(idx, Array) else idx.reshape(-1)
     source = to_array("index_add", "source", source)
     want = (*x.shape[:dim], idx.shape[0], *x.shape[dim + 1 :])
     if tuple(source.shape) != want:
@@ -608,6 +807,39 @@ def _at_fn(kind: str) -> Callable[..., Array]:
 
     fn.__name__ = f"at_{kind}"
     return fn
+
+
+def _operand_fn(kind: str) -> Callable[..., Array]:
+    def fn(x: Any, spec: tuple[Any, ...], v: Any, *arrays: Any) -> Array:
+        key, positions = spec_key(spec, arrays)
+        return _update(f"at[].{kind}", kind, x, key, v, traced=positions)
+
+    fn.__name__ = f"at_{kind}_operands"
+    return fn
+
+
+def _operand_ref(kind: str) -> Callable[..., np.ndarray]:
+    def ref(x: np.ndarray, spec: tuple[Any, ...], v: np.ndarray, *arrays: Any) -> np.ndarray:
+        return _at_ref(kind)(x, spec_key(spec, arrays)[0], v)
+
+    return ref
+
+
+def _operand_samples(
+    low: float = -2.0, high: float = 2.0, vlow: float = -2.0, vhigh: float = 2.0
+) -> Callable[..., list[Sample]]:
+    def samples(rng: np.random.Generator, dtype: np.dtype) -> list[Sample]:
+        out = []
+        for _ in range(2):
+            shape = rand_shape(rng, 1, 3)
+            spec, arrays = operand_key_sample(rng, shape)
+            target = np.empty(shape)[spec_key(spec, arrays)[0]].shape
+            vshape = target[int(rng.integers(0, len(target) + 1)) :]
+            x = rand(rng, shape, dtype, low, high)
+            out.append(Sample((x, spec, rand(rng, vshape, dtype, vlow, vhigh), *arrays)))
+        return out
+
+    return samples
 
 
 def _torch_scatter(reduce: str | None) -> Callable[..., np.ndarray]:
@@ -724,6 +956,37 @@ register(
     ),
     OpInfo("at_min", _at_fn("min"), _at_ref("min"), ("scatter_min",), _at_samples(), _AT_DTYPES),
     OpInfo("at_max", _at_fn("max"), _at_ref("max"), ("scatter_max",), _at_samples(), _AT_DTYPES),
+    *(
+        OpInfo(
+            f"at_{kind}_traced",
+            _operand_fn(kind),
+            _operand_ref(kind),
+            (prim,),
+            _operand_samples(),
+            _AT_DTYPES,
+        )
+        for kind, prim in (
+            ("set", "dynamic_scatter"),
+            ("add", "dynamic_scatter_add"),
+            ("multiply", "dynamic_scatter_mul"),
+            ("min", "dynamic_scatter_min"),
+            ("max", "dynamic_scatter_max"),
+        )
+    ),
+    OpInfo(
+        "at_divide_traced",
+        _operand_fn("divide"),
+        _operand_ref("divide"),
+        ("dynamic_scatter_mul",),
+        _operand_samples(vlow=0.5, vhigh=2.0),
+    ),
+    OpInfo(
+        "at_power_traced",
+        _operand_fn("power"),
+        _operand_ref("power"),
+        ("dynamic_scatter_mul", "dynamic_scatter_add"),
+        _operand_samples(low=0.5, high=2.0, vlow=-1.0, vhigh=2.0),
+    ),
     *(
         OpInfo(
             f"scatter_{reduce}",
