@@ -35,15 +35,16 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..core.array import Array, wrap
 from ..core.backend import namespace
+from ..core.batching import Dims, batch_size, move_axis, to_front
 from ..core.opinfo import OpInfo, Sample, rand, register
-from ..core.ops import broadcast_to, getitem, reshape
+from ..core.ops import add, broadcast_to, getitem, reshape
 from ..core.ops.reduction import reduce_sum
 from ..core.ops.rules import linear
 from ..core.primitive import Primitive, ShapedArray
@@ -654,6 +655,181 @@ def window_put(
     if g.__class__ is Array and arg.__class__ is Array:
         return wrap(_window_put_kernel(g._v, arg._v, **params))
     return window_put_p.bind(g, arg, **params)
+
+
+# ------------------------------------------------------------------------- batching
+# The convolution primitives already take a batch ``N``: a batched input folds its batch
+# into ``N`` (or next to it), a batched weight folds into the channels, and two batched
+# operands become a grouped convolution with ``B * groups`` groups. The window primitives
+# accept any leading dimensions, so a batch axis among them passes straight through.
+
+
+def _merge(x: Any, pos: int) -> Any:
+    """``x`` with axes ``pos`` and ``pos + 1`` merged into one."""
+    shape = tuple(x.shape)
+    return reshape(x, (*shape[:pos], shape[pos] * shape[pos + 1], *shape[pos + 2 :]))
+
+
+def _fold(x: Any, dim: int, pos: int) -> Any:
+    """``x`` with its batch axis ``dim`` moved to ``pos`` and merged with the axis after it."""
+    return _merge(move_axis(x, dim, pos), pos)
+
+
+def _split(x: Any, pos: int, size: int) -> Any:
+    """The inverse of :func:`_fold`: axis ``pos`` split into ``(size, rest)``."""
+    shape = tuple(x.shape)
+    return reshape(x, (*shape[:pos], size, shape[pos] // size, *shape[pos + 1 :]))
+
+
+def _fold_examples(x: Any, dim: int) -> tuple[Any, int, int]:
+    """A batched ``(N, C, ...)`` operand with its batch folded into ``N``: the folded array,
+    the size of its leading factor and where the batch axis is once it is split again (a
+    batch axis right after ``N`` stays there, so no transpose)."""
+    if dim == 1:
+        return _merge(x, 0), int(x.shape[0]), 1
+    return _fold(x, dim, 0), int(x.shape[dim]), 0
+
+
+def _swap_groups(x: Any, pos: int, first: int, second: int) -> Any:
+    """Axis ``pos``, laid out as ``(first, second, rest)``, relaid as ``(second, first, rest)``
+    (no-op when either factor is 1)."""
+    if first == 1 or second == 1:
+        return x
+    shape = tuple(x.shape)
+    split = reshape(
+        x, (*shape[:pos], first, second, shape[pos] // (first * second), *shape[pos + 1 :])
+    )
+    return reshape(move_axis(split, pos, pos + 1), shape)
+
+
+def _channels_last_batch(x: Any, dim: int, groups: int) -> Any:
+    """A batched ``(N, C, ...)`` operand as ``(N, groups * B * C / groups, ...)``: each of
+    ``groups`` channel groups holds every example's channels of that group in turn."""
+    size = x.shape[dim]
+    x = _fold(x, dim, 1)
+    return _swap_groups(x, 1, size, groups)
+
+
+def _batch_rows(w: Any, dim: int, groups: int) -> Any:
+    """A batched ``(O, ...)`` weight or bias as ``(groups * B * O / groups, ...)``."""
+    size = w.shape[dim]
+    return _swap_groups(_fold(w, dim, 0), 0, size, groups)
+
+
+def _unbatch_rows(y: Any, pos: int, size: int, groups: int) -> Any:
+    """The inverse of the channel layout of :func:`_channels_last_batch` at axis ``pos``:
+    ``(groups * B * K)`` back to ``(B, groups * K)``."""
+    return _split(_swap_groups(y, pos, groups, size), pos, size)
+
+
+def _conv_batch(
+    args: Sequence[Any], dims: Dims, *, stride: Ints, dilation: Ints, groups: int
+) -> tuple[Any, int]:
+    """Batched :func:`conv`: see the section comment. A bias batched while the weight is not
+    is added after the convolution."""
+    x, w, *rest = args
+    xd, wd, *rest_d = dims
+    b = rest[0] if rest else None
+    bd = rest_d[0] if rest_d else None
+    params = {"stride": stride, "dilation": dilation}
+    if wd is None and bd is not None:
+        if xd is None:
+            y, yd = conv(x, w, None, groups=groups, **params), None
+        else:
+            y, yd = _conv_batch([x, w], [xd, None], groups=groups, **params)
+        size = b.shape[bd]
+        y = to_front(y, yd, size)
+        bias = reshape(to_front(b, bd), (size, 1, b.shape[1 - bd]) + (1,) * len(stride))
+        return add(y, broadcast_to(bias, tuple(y.shape))), 0
+    if wd is None:
+        folded, lead, at = _fold_examples(x, xd)
+        return _split(conv(folded, w, b, groups=groups, **params), 0, lead), at
+    size = w.shape[wd]
+    if b is not None and bd is None:
+        b = broadcast_to(b, (size, *b.shape))
+        bd = 0
+    if b is not None:
+        b = _batch_rows(b, bd, 1 if xd is not None else groups)
+    if xd is None:
+        y = conv(x, _batch_rows(w, wd, groups), b, groups=groups, **params)
+        return _unbatch_rows(y, 1, size, groups), 1
+    y = conv(_fold(x, xd, 1), _fold(w, wd, 0), b, groups=size * groups, **params)
+    return _split(y, 1, size), 1
+
+
+def _conv_transpose_batch(
+    args: Sequence[Any], dims: Dims, *, stride: Ints, dilation: Ints, groups: int, size: Ints
+) -> tuple[Any, int]:
+    """Batched :func:`conv_transpose`: see the section comment."""
+    (y, w), (yd, wd) = args, dims
+    params = {"stride": stride, "dilation": dilation, "size": size}
+    if wd is None:
+        folded, lead, at = _fold_examples(y, yd)
+        return _split(conv_transpose(folded, w, groups=groups, **params), 0, lead), at
+    b = w.shape[wd]
+    if yd is None:
+        x = conv_transpose(y, _fold(w, wd, 1), groups=groups, **params)
+        return _unbatch_rows(x, 1, b, groups), 1
+    x = conv_transpose(_fold(y, yd, 1), _fold(w, wd, 0), groups=b * groups, **params)
+    return _split(x, 1, b), 1
+
+
+def _conv_filter_grad_batch(
+    args: Sequence[Any], dims: Dims, *, stride: Ints, dilation: Ints, groups: int, kernel: Ints
+) -> tuple[Any, int]:
+    """Batched :func:`conv_filter_grad`: see the section comment."""
+    (x, y), (xd, yd) = args, dims
+    params = {"stride": stride, "dilation": dilation, "kernel": kernel}
+    if yd is None:
+        b = x.shape[xd]
+        w = conv_filter_grad(_channels_last_batch(x, xd, groups), y, groups=groups, **params)
+        return _split(w, 1, b), 1
+    b = y.shape[yd]
+    if xd is None:
+        w = conv_filter_grad(x, _channels_last_batch(y, yd, groups), groups=groups, **params)
+        return _unbatch_rows(w, 0, b, groups), 0
+    w = conv_filter_grad(_fold(x, xd, 1), _fold(y, yd, 1), groups=b * groups, **params)
+    return _split(w, 0, b), 0
+
+
+def _window_dim(args: Sequence[Any], dims: Dims, spatial: int) -> int:
+    """Where the batch axis goes for a window primitive: the operands' common batch axis when
+    it is a leading (non-spatial) axis of every batched operand, else 0."""
+    batched = {(d, len(a.shape)) for a, d in zip(args, dims, strict=True) if d is not None}
+    if len(batched) == 1:
+        ((d, ndim),) = batched
+        if d < ndim - spatial:
+            return d
+    return 0
+
+
+def _window_operands(args: Sequence[Any], dims: Dims, at: int) -> list[Any]:
+    """Every operand with its batch axis at ``at`` (unbatched ones broadcast there)."""
+    size = batch_size(args, dims)
+    return [
+        move_axis(to_front(a, d, size), 0, at) if d is None else move_axis(a, d, at)
+        for a, d in zip(args, dims, strict=True)
+    ]
+
+
+def _window_rule(prim: Primitive) -> Any:
+    """The rule of a window primitive: its operands share their leading dimensions, so the
+    batch axis becomes (or stays) one of them."""
+
+    def rule(args: Sequence[Any], dims: Dims, **params: Any) -> tuple[Any, Any]:
+        at = _window_dim(args, dims, len(params["kernel"]))
+        out = prim.bind(*_window_operands(args, dims, at), **params)
+        return out, (at,) * len(out) if prim.multiple_results else at
+
+    rule.__doc__ = f"Batched ``{prim.name}``: the batch axis is one more leading dimension."
+    return rule
+
+
+conv_p.defbatch(_conv_batch)
+conv_transpose_p.defbatch(_conv_transpose_batch)
+conv_filter_grad_p.defbatch(_conv_filter_grad_batch)
+for _prim in (window_sum_p, window_sum_transpose_p, window_max_p, window_take_p, window_put_p):
+    _prim.defbatch(_window_rule(_prim))
 
 
 # ------------------------------------------------------------------------- OpInfos

@@ -10,6 +10,7 @@ import neurarust as nr
 
 from ..core.array import Array
 from ..core.errors import ShapeError
+from ..core.ops.arguments import device_of
 from .activations import softmax
 from .dropout import dropout
 
@@ -59,7 +60,7 @@ def scaled_dot_product_attention(
     factor = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
     scores = nr.matmul(q, k.mT) * factor
     if is_causal:
-        attn_mask = nr.tril(nr.ones((length, source), dtype=nr.bool, device=q.device))
+        attn_mask = nr.tril(nr.ones((length, source), dtype=nr.bool, device=device_of(q)))
     if attn_mask is not None:
         mask = nr.asarray(attn_mask)
         if mask.dtype == nr.bool:

@@ -13,6 +13,7 @@ import neurarust as nr
 
 from ..core.array import Array
 from ..core.errors import ShapeError
+from ..core.ops.arguments import device_of
 from . import init
 from .errors import MissingKeyError
 from .module import Module
@@ -49,8 +50,8 @@ def _key(op: str, key: Any) -> Array:
 
 
 def _mask(op: str, x: Array, p: float, key: Any, shape: tuple[int, ...]) -> Array:
-    keep = nr.random.bernoulli(_key(op, key), 1.0 - p, shape)
-    return nr.asarray(keep, dtype=x.dtype, device=x.device)
+    keep = nr.random.bernoulli(_key(op, key), 1.0 - p, shape, device=device_of(x))
+    return nr.asarray(keep, dtype=x.dtype, device=device_of(x))
 
 
 def dropout(

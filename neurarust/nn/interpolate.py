@@ -12,6 +12,7 @@ import neurarust as nr
 
 from ..core.array import Array
 from ..core.errors import ShapeError
+from ..core.ops.arguments import device_of
 
 __all__ = ["interpolate"]
 
@@ -92,12 +93,12 @@ def interpolate(
             scales = (None,) * spatial
     for axis, (n, m, s) in enumerate(zip(in_sizes, out_sizes, scales, strict=True), start=2):
         i0, i1, w = _source_index(mode, n, m, s, bool(align_corners))
-        a = nr.take(x, nr.asarray(i0, device=x.device), axis=axis)
+        a = nr.take(x, nr.asarray(i0, device=device_of(x)), axis=axis)
         if i1 is None:
             x = a
             continue
-        b = nr.take(x, nr.asarray(i1, device=x.device), axis=axis)
+        b = nr.take(x, nr.asarray(i1, device=device_of(x)), axis=axis)
         w = w.reshape((-1,) + (1,) * (x.ndim - 1 - axis))
-        w = nr.asarray(w, dtype=x.dtype, device=x.device)
+        w = nr.asarray(w, dtype=x.dtype, device=device_of(x))
         x = a + (b - a) * w
     return x

@@ -24,6 +24,7 @@ from ..core import dtypes
 from ..core.array import Array
 from ..core.errors import DTypeError, InvalidArgumentError, ShapeError
 from ..core.opinfo import OpInfo, Sample, rand, register
+from ..core.ops.arguments import device_of
 from .conv import batched_input, int_tuple
 from .conv_ops import separated, window_max, window_sum
 from .module import Module
@@ -283,7 +284,7 @@ def _avg_pool(
         out = total / divisor_override
     else:
         counts = _window_counts(win, size, count_include_pad)
-        out = total / nr.asarray(counts, dtype=x.dtype, device=x.device)
+        out = total / nr.asarray(counts, dtype=x.dtype, device=device_of(x))
     return nr.squeeze(out, 0) if unbatched else out
 
 
@@ -408,7 +409,7 @@ def _adaptive_avg_pool(op: str, d: int, input: Any, output_size: Any) -> Array: 
             cols = np.arange(n)
             inside = (cols >= start[:, None]) & (cols < stop[:, None])
             mats.append(
-                nr.asarray(inside / (stop - start)[:, None], dtype=x.dtype, device=x.device)
+                nr.asarray(inside / (stop - start)[:, None], dtype=x.dtype, device=device_of(x))
             )
         spec = (
             f"...{letters},"

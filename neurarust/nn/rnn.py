@@ -28,6 +28,7 @@ import neurarust as nr
 from ..core.array import Array, wrap
 from ..core.backend import namespace
 from ..core.errors import InvalidArgumentError, ShapeError
+from ..core.ops.arguments import device_of
 from . import init
 from .dropout import dropout as _dropout
 from .errors import MissingKeyError
@@ -140,7 +141,7 @@ def _lstm_forward(
     gx: Array, h: Array, w_t: Array, c: Array, w_c: Array | None
 ) -> tuple[tuple[Array, ...], Any]:
     n = c.shape[-1]
-    scale, _ = _gate_scales(n, c.dtype, c.device)
+    scale, _ = _gate_scales(n, c.dtype, device_of(c))
     if _plain(gx, h, w_t, c):
         buffers = _lstm_kernel(gx._v, h._v, (w_t if w_c is None else w_c)._v, c._v, scale._v)
         h_new, c_new, h_step, t, act, tc = (wrap(b) for b in buffers)
@@ -182,7 +183,7 @@ def _lstm_fwd(
 def _lstm_bwd(res: Any, cotangents: tuple[Array, ...]) -> tuple[Array, ...]:
     gx_shape, dtypes, (h, w_t, t, act, c, tc) = res
     n = c.shape[-1]
-    scale2 = _gate_scales(n, t.dtype, t.device)[1]
+    scale2 = _gate_scales(n, t.dtype, device_of(t))[1]
     if _plain(h, w_t, t, act, c, tc, *cotangents):
         buffers = _lstm_backward_kernel(
             h._v, w_t._v, t._v, act._v, c._v, tc._v, tuple(g._v for g in cotangents), scale2._v
@@ -453,8 +454,8 @@ class _RNNBase(Module):
         c_shape = (rows, *batch, self.hidden_size)
         lstm = self.mode == "LSTM"
         if hx is None:
-            h0 = nr.zeros(h_shape, dtype=x.dtype, device=x.device)
-            return h0, nr.zeros(c_shape, dtype=x.dtype, device=x.device) if lstm else None
+            h0 = nr.zeros(h_shape, dtype=x.dtype, device=device_of(x))
+            return h0, nr.zeros(c_shape, dtype=x.dtype, device=device_of(x)) if lstm else None
         if lstm != isinstance(hx, (tuple, list)) or (lstm and len(hx) != 2):
             pair = f"a pair (h_0, c_0) of shapes {h_shape} and {c_shape}"
             expected = pair if lstm else f"one array of shape {h_shape}"
@@ -482,7 +483,7 @@ class _RNNBase(Module):
             proj = proj + b_ih
         steps = nr.split(nr.reshape(proj, (length, batch, proj.shape[-1])), 1, axis=0)
         w_hh_t = w_hh.T
-        w_c = _contiguous(w_hh_t)
+        w_c = _contiguous(w_hh_t) if _plain(w_hh_t) else None  # used by the buffer kernels only
         w_hr_t = None if w_hr is None else w_hr.T
         outputs: list[Array] = [None] * length  # type: ignore[list-item]
         for t in reversed(range(length)) if reverse else range(length):
@@ -769,7 +770,7 @@ class _CellBase(Module):
         return x, states, batched
 
     def _zeros(self, x: Array) -> Array:
-        return nr.zeros((x.shape[0], self.hidden_size), dtype=x.dtype, device=x.device)
+        return nr.zeros((x.shape[0], self.hidden_size), dtype=x.dtype, device=device_of(x))
 
     def _input_projection(self, x: Array, fold_bias_hh: bool) -> Array:
         """``x @ weight_ih.T + bias_ih`` (``+ bias_hh`` too when ``fold_bias_hh``)."""

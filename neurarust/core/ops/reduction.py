@@ -177,8 +177,6 @@ def axis_batch_rule(prim: Primitive) -> Primitive:
     return prim.defbatch(rule)
 
 
-
-
 def _keep_dtype(x: Any) -> np.dtype | None:
     """The ``dtype=`` a kernel passes so that integers keep theirs (NumPy would widen them)."""
     return None if x.dtype.kind in "fc" else x.dtype
