@@ -24,6 +24,7 @@ import numpy as np
 
 from .. import tree
 from ..core.array import Array
+from ..core.backend import namespace
 from ..core.errors import ConcretizationError, InvalidArgumentError, ShapeError
 from ..core.primitive import ShapedArray, Tracer
 from .batching import BatchTracer
@@ -68,10 +69,14 @@ def _flat_fn(fn: Callable[..., Any], in_tree: Any) -> Callable[..., Any]:
 
 
 def _trace_sub(
-    name: str, fn: Callable[..., Any], avals: Sequence[ShapedArray], in_tree: Any
+    parent: StagingTrace,
+    what: str,
+    fn: Callable[..., Any],
+    avals: Sequence[ShapedArray],
+    in_tree: Any,
 ) -> Graph:
-    """Trace ``fn(*args)`` where ``args`` has the structure ``in_tree`` (a tuple)."""
-    return trace_to_graph(name, fn, list(avals), in_tree)
+    """Trace ``fn(*args)`` (``args`` of structure ``in_tree``, a tuple) inside ``parent``."""
+    return trace_to_graph(f"{parent.name} {what}", fn, list(avals), in_tree, parent=parent)
 
 
 def _single_arg_tree(in_tree: Any, n: int) -> Any:
@@ -118,12 +123,12 @@ class SwitchOp:
             branches.append(_graph_fn(g, caps))
         return switch(ins[0], branches, *ins[1 : 1 + n])
 
-    def compile(self, params: dict[str, Any]) -> Callable[..., Any]:
+    def compile(self, params: dict[str, Any], reuse_buffers: bool) -> Callable[..., Any]:
         n = params["n_operands"]
         runs = []
         start = 1 + n
         for g in params["branches"]:
-            runs.append((compile_graph(g), start, start + len(g.captured)))
+            runs.append((compile_graph(g, (), reuse_buffers), start, start + len(g.captured)))
             start += len(g.captured)
         last = len(runs) - 1
 
@@ -180,7 +185,7 @@ def _staged_switch(
 ) -> Any:
     avals = [abstract(x) for x in leaves]
     graphs = [
-        _trace_sub(f"{trace.name} switch branch {k}", lambda *a, b=b: b(*a), avals, in_tree)
+        _trace_sub(trace, f"switch branch {k}", lambda *a, b=b: b(*a), avals, in_tree)
         for k, b in enumerate(branches)
     ]
     _check_same_outputs("switch", graphs, "branch")
@@ -281,9 +286,12 @@ class WhileOp:
         cond_fn = _graph_fn(cg, c_caps)
         return while_loop(lambda c: cond_fn(*c)[0], _graph_fn(bg, b_caps), list(ins[:n]))
 
-    def compile(self, params: dict[str, Any]) -> Callable[..., Any]:
+    def compile(self, params: dict[str, Any], reuse_buffers: bool) -> Callable[..., Any]:
         n, cg, bg = params["n_carry"], params["cond"], params["body"]
-        cond_run, body_run = compile_graph(cg), compile_graph(bg)
+        cond_run, body_run = (
+            compile_graph(cg, (), reuse_buffers),
+            compile_graph(bg, (), reuse_buffers),
+        )
         nc = len(cg.captured)
 
         def run(*ins: Any) -> Any:
@@ -350,10 +358,10 @@ def _abstract_while(
         )
     avals = [abstract(x) for x in leaves]
     arg_tree = _single_arg_tree(in_tree, len(leaves))
-    cg = _trace_sub(f"{trace.name} while_loop cond", cond_fun, avals, arg_tree)
+    cg = _trace_sub(trace, "while_loop cond", cond_fun, avals, arg_tree)
     if len(cg.out_avals) != 1 or cg.out_avals[0].shape != ():
         raise ShapeError("while_loop: cond_fun must return one scalar")
-    bg = _trace_sub(f"{trace.name} while_loop body", body_fun, avals, arg_tree)
+    bg = _trace_sub(trace, "while_loop body", body_fun, avals, arg_tree)
     _check_body_graph("while_loop", bg, avals, in_tree)
     outs = trace.add_equation(
         WHILE,
@@ -460,10 +468,10 @@ class ScanOp:
         )
         return [*carry, *ys]
 
-    def compile(self, params: dict[str, Any]) -> Callable[..., Any]:
+    def compile(self, params: dict[str, Any], reuse_buffers: bool) -> Callable[..., Any]:
         nc, nx, g = params["n_carry"], params["n_xs"], params["body"]
         length, reverse = params["length"], params["reverse"]
-        body = compile_graph(g)
+        body = compile_graph(g, (), reuse_buffers)
         y_avals = g.out_avals[nc:]
         order = range(length - 1, -1, -1) if reverse else range(length)
 
@@ -471,10 +479,15 @@ class ScanOp:
             carry = ins[:nc]
             xs = ins[nc : nc + nx]
             caps = ins[nc + nx :]
-            ys = [np.empty((length, *a.shape), dtype=a.dtype) for a in y_avals]
+            ys: list[Any] = []
             for i in order:
                 outs = body(*carry, *[x[i] for x in xs], *caps)
                 carry = outs[:nc]
+                if not ys:  # allocated on the device the body's results live on
+                    ys = [
+                        namespace(y).empty((length, *a.shape), dtype=a.dtype)
+                        for y, a in zip(outs[nc:], y_avals, strict=True)
+                    ]
                 for buf, y in zip(ys, outs[nc:], strict=True):
                     buf[i] = y
             return (*carry, *ys)
@@ -584,7 +597,7 @@ def _staged_scan(
         new, y = f(carry, x)
         return new, y
 
-    g = _trace_sub(f"{trace.name} scan body", body, [*c_avals, *x_avals], in_tree)
+    g = _trace_sub(trace, "scan body", body, [*c_avals, *x_avals], in_tree)
     out_c_tree = tree.structure(tree.unflatten(g.out_tree, [0] * len(g.outputs))[0])
     if out_c_tree != c_tree or g.out_avals[:nc] != c_avals:
         raise ShapeError(

@@ -58,7 +58,7 @@ def compile_graph(
         args = ", ".join(names[v] for v in eqn.inputs)
         op = eqn.op
         if not hasattr(op, "impl"):
-            scope[f"f{i}"] = op.compile(eqn.params)
+            scope[f"f{i}"] = op.compile(eqn.params, reuse_buffers)
             lines.append(f"    {outs}, = f{i}({args})")
             continue
         ufunc = _ufunc_of(op.impl) if reuse_buffers else None

@@ -158,15 +158,14 @@ _SMALL_CONSTANT = 64
 def _constant_key(buf: Any) -> Any:
     """A key equal for equal small constants and equal fills (scalar broadcasts), so that
     repeated constants share one Var; None for other constants."""
-    shape, dtype = getattr(buf, "shape", None), getattr(buf, "dtype", None)
-    if shape is None:
-        return None
-    size = int(np.prod(shape))
-    if size <= _SMALL_CONSTANT:
-        return ("small", shape, dtype, np.asarray(buf).tobytes())
-    strides = getattr(buf, "strides", None)
-    if strides is not None and not any(strides):
-        return ("fill", shape, dtype, np.asarray(buf).reshape(-1)[:1].tobytes())
+    if not isinstance(buf, (np.ndarray, np.generic)):
+        return None  # device buffers: reading them back to compare costs a transfer
+    shape, dtype = buf.shape, buf.dtype
+    buf = np.asarray(buf)
+    if buf.size <= _SMALL_CONSTANT:
+        return ("small", shape, dtype, buf.tobytes())
+    if not any(buf.strides):
+        return ("fill", shape, dtype, buf.reshape(-1)[:1].tobytes())
     return None
 
 
@@ -181,12 +180,15 @@ def trace_to_graph(
     leaves: Sequence[Any],
     in_tree: Any,
     labels: Sequence[str] | None = None,
+    parent: StagingTrace | None = None,
 ) -> Graph:
     """Trace ``f`` on abstract values like ``leaves`` (arrays, tracers or ShapedArrays).
 
     ``f`` receives ``tree.unflatten(in_tree, tracers)`` unpacked as positional arguments.
+    A sub-graph (a branch, a loop body) names its enclosing trace as ``parent``, whose device
+    its constants live on.
     """
-    xp, device = np, CPU
+    xp, device = (np, CPU) if parent is None else (parent.xp, parent.device)
     for x in leaves:
         if isinstance(x, Array):
             xp, device = x._namespace(), x._device()

@@ -154,12 +154,14 @@ def promote_args(op: str, *args: Any) -> list[Array]:
         elif isinstance(a, (list, tuple)):
             d = asarray(a).dtype
             target = d if target is None else dtypes.promote_types(target, d)
+    home = next((a for a in args if isinstance(a, Array)), None)
+    device = None if home is None else home._device()  # scalars join the arrays' device
     out = []
     for a in args:
         if isinstance(a, Array):
             out.append(a if a.dtype is target else astype(a, target))
         else:
-            out.append(asarray(a, dtype=target))
+            out.append(asarray(a, dtype=target, device=device))
     if len(out) > 1:
         devs = [a for a in out if isinstance(a, Array) and a.ndim > 0] or out
         check_same_device(op, devs)
