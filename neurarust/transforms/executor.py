@@ -5,7 +5,7 @@ the public functions' argument handling nor any dispatch. Elementwise kernels th
 ufuncs write into the buffer of an operand that dies at that equation (when the operand's
 buffer was made by such a kernel in this run, or was donated, and has the result's shape and
 dtype): chains of elementwise operations then reuse one buffer instead of allocating a new
-one per step.
+one per step. Kernels marked ``fresh_output`` (matmul) also hand over a new buffer each call.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def compile_graph(
             call = ", ".join([args, *kwargs]) if args else ", ".join(kwargs)
             comma = "," if op.multiple_results else ""
             lines.append(f"    {outs}{comma} = f{i}({call})")
-        if ufunc is not None and out.aval.shape:
+        if (ufunc is not None or getattr(op.impl, "fresh_output", False)) and out.aval.shape:
             owned.add(out)
     params = [names[v] for v in graph.inputs] + [names[v] for v in graph.captured]
     result = "".join(names[v] + ", " for v in graph.outputs)

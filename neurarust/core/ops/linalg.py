@@ -73,6 +73,9 @@ def _matmul(a: Any, b: Any) -> Any:
     return out if out.dtype == dt else out.astype(dt)
 
 
+_matmul.fresh_output = True  # type: ignore[attr-defined]  # jit may write into its result
+
+
 matmul_p = multilinear(
     Primitive(
         "matmul",
