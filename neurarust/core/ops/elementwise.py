@@ -412,6 +412,8 @@ def _int_pow(x: Any, y: Any) -> Any:
 def _pow(x: Any, y: Any) -> Any:
     if x.dtype.kind in "iu":
         return _int_pow(x, y)
+    if y.__class__ is np.ndarray and y.size and not any(y.strides):
+        y = y.reshape(-1)[0]  # a broadcast scalar: NumPy's fast paths (square, sqrt) apply
     return namespace(x).power(x, y)
 
 
