@@ -69,7 +69,10 @@ def promote_arrays(op: str, *xs: Any) -> list[Any]:
 
 def _matmul(a: Any, b: Any) -> Any:
     dt, (a, b) = _float32_for_bfloat16((a, b))
-    out = namespace(a).matmul(a, b)
+    if a.ndim >= 2 and b.ndim >= 2 and a.shape[-1] == 1:
+        out = a * b  # outer products (per-example weight gradients): the same single products
+    else:
+        out = namespace(a).matmul(a, b)
     return out if out.dtype == dt else out.astype(dt)
 
 
