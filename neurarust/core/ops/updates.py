@@ -493,7 +493,7 @@ def _update(op: str, kind: str, x: Any, idx: Any, values: Any, traced: Any = Non
     if kind == "subtract" and x.dtype is dtypes.bool_:
         raise DTypeError(message(op, "x", "a numeric array", "dtype bool"))
     if traced is None:
-        traced = unknown_positions(idx)
+        traced = () if idx.__class__ is int else unknown_positions(idx)
     eager = values.__class__ is Array or values.__class__ in _SCALARS
     if not traced and x.__class__ is Array and eager:
         return _eager(op, kind, x, idx, values)
