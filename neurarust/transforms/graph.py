@@ -97,6 +97,15 @@ def _graphs_in(value: Any) -> list[Graph]:
     return []
 
 
+def _constant_value(c: Any) -> str:
+    """`` = value`` for a constant of at most 4 elements, else nothing."""
+    if int(np.prod(c.shape)) > 4:
+        return ""
+    values = np.asarray(c).reshape(-1).tolist()
+    text = repr(values[0]) if not c.shape else repr(values)
+    return f" = {text}"
+
+
 def _param_str(value: Any) -> str:
     if isinstance(value, np.dtype):
         return value.name
@@ -121,8 +130,8 @@ class Graph:
     def __str__(self) -> str:
         head = "graph(" + ", ".join(repr(v) for v in self.inputs) + ")"
         lines = [head]
-        for v in self.constants:
-            lines.append(f"  const {v!r}")
+        for v, c in self.constants.items():
+            lines.append(f"  const {v!r}{_constant_value(c)}")
         for v in self.captured:
             lines.append(f"  captured {v!r}")
         for eqn in self.equations:

@@ -29,6 +29,7 @@ def test_cond_eager_jit_and_graph(sign: float) -> None:
     graph = nr.make_graph(_branchy)(x)
     assert [e.op.name for e in graph.equations][-1] == "switch"
     assert "branches[0]:" in str(graph) and "sin" in str(graph)
+    assert "const c3:f32[] = 0.0" in str(graph)  # small constants show their value
 
 
 def test_cond_runs_only_the_chosen_branch_under_jit() -> None:
