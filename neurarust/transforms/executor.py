@@ -2,10 +2,11 @@
 
 Each equation turns into one kernel call on local variables, so a jitted call pays neither
 the public functions' argument handling nor any dispatch. Elementwise kernels that are NumPy
-ufuncs write into the buffer of an operand that dies at that equation (when the operand's
-buffer was made by such a kernel in this run, or was donated, and has the result's shape and
-dtype): chains of elementwise operations then reuse one buffer instead of allocating a new
-one per step. Kernels marked ``fresh_output`` (matmul) also hand over a new buffer each call.
+ufuncs write into the buffer of an operand that dies at that equation, when that buffer was
+made by a kernel that always returns a new one (a ufunc, or one marked ``fresh_output`` such
+as matmul) or was donated, has the result's shape and dtype, and no value that may be a view
+of it is read later or returned. Chains of elementwise operations then reuse one buffer
+instead of allocating a new one per step.
 """
 
 from __future__ import annotations
@@ -26,6 +27,38 @@ def _ufunc_of(kernel: Any) -> np.ufunc | None:
     return inner if isinstance(inner, np.ufunc) else None
 
 
+def _is_fresh(op: Any) -> bool:
+    """Whether ``op``'s kernel returns a new buffer every call (never a view of an input)."""
+    impl = getattr(op, "impl", None)
+    return impl is not None and (
+        _ufunc_of(impl) is not None or getattr(impl, "fresh_output", False)
+    )
+
+
+def _buffer_ends(graph: Graph) -> dict[Var, int]:
+    """For each Var that starts a buffer (an input, a constant, a fresh kernel's result), the
+    last equation reading it or any value that may be a view of it (the equation count when
+    an output may be one). Results of other kernels (reshape, slicing, control flow, ...) are
+    assumed to share the buffers of all their operands."""
+    roots: dict[Var, frozenset[Var]] = {
+        v: frozenset((v,)) for v in (*graph.inputs, *graph.captured, *graph.constants)
+    }
+    end: dict[Var, int] = {}
+    for i, eqn in enumerate(graph.equations):
+        for v in eqn.inputs:
+            for r in roots[v]:
+                end[r] = i
+        if _is_fresh(eqn.op):
+            roots.update((o, frozenset((o,))) for o in eqn.outputs)
+        else:
+            shared = frozenset().union(*(roots[v] for v in eqn.inputs))
+            roots.update((o, shared) for o in eqn.outputs)
+    for v in graph.outputs:
+        for r in roots[v]:
+            end[r] = len(graph.equations)
+    return end
+
+
 def compile_graph(
     graph: Graph, donated: Collection[int] = (), reuse_buffers: bool = True
 ) -> Callable[..., tuple[Any, ...]]:
@@ -43,12 +76,7 @@ def compile_graph(
     for k, (v, c) in enumerate(graph.constants.items()):
         names[v] = f"c{k}"
         scope[f"c{k}"] = c._buffer()
-    last_use: dict[Var, int] = {}
-    for i, eqn in enumerate(graph.equations):
-        for v in eqn.inputs:
-            last_use[v] = i
-    for v in graph.outputs:
-        last_use[v] = len(graph.equations)
+    buffer_end = _buffer_ends(graph)
     owned = {graph.inputs[k] for k in donated} if reuse_buffers else set()
     lines = []
     for i, eqn in enumerate(graph.equations):
@@ -66,7 +94,7 @@ def compile_graph(
         target = None
         if ufunc is not None and out.aval.shape and out.aval.dtype != bfloat16:
             for v in eqn.inputs:
-                if v in owned and last_use[v] == i and v.aval == out.aval:
+                if v in owned and buffer_end[v] == i and v.aval == out.aval:
                     target = v
                     break
         if target is not None:
@@ -81,7 +109,7 @@ def compile_graph(
             call = ", ".join([args, *kwargs]) if args else ", ".join(kwargs)
             comma = "," if op.multiple_results else ""
             lines.append(f"    {outs}{comma} = f{i}({call})")
-        if (ufunc is not None or getattr(op.impl, "fresh_output", False)) and out.aval.shape:
+        if _is_fresh(op) and out.aval.shape:
             owned.add(out)
     params = [names[v] for v in graph.inputs] + [names[v] for v in graph.captured]
     result = "".join(names[v] + ", " for v in graph.outputs)

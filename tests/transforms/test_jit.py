@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import neurarust as nr
 from neurarust.core.errors import ConcretizationError, InvalidArgumentError
@@ -262,3 +264,59 @@ def test_decorator_with_options() -> None:
 
     assert f(X, k=2).shape == (2, 3)
     assert float(f(X, k=2)[1, 2]) == 4.0
+
+
+_OPS = {
+    "add": (2, lambda a, b: a + b),
+    "sub": (2, lambda a, b: a - b),
+    "mul": (2, lambda a, b: a * b),
+    "neg": (1, lambda a: -a),
+    "sin": (1, nr.sin),
+    "transpose": (1, lambda a: a.T),
+    "flip_rows": (1, lambda a: a[::-1]),
+    "reshape": (1, lambda a: a.reshape(-1).reshape(a.shape)),
+    "matmul": (2, lambda a, b: a @ b),
+}
+
+
+@given(
+    program=st.lists(
+        st.tuples(st.sampled_from(sorted(_OPS)), st.integers(0, 50), st.integers(0, 50)),
+        min_size=1,
+        max_size=12,
+    ),
+    outputs=st.lists(st.integers(0, 50), min_size=1, max_size=3),
+)
+def test_random_programs_equal_eager_and_leave_inputs_intact(program, outputs) -> None:
+    """Buffer reuse never writes into a value that is still needed, an input, or a view."""
+
+    def f(x, y):
+        values = [x, y]
+        for name, i, j in program:
+            arity, fn = _OPS[name]
+            args = [values[i % len(values)], values[j % len(values)]][:arity]
+            values.append(fn(*args))
+        return [values[k % len(values)] for k in outputs]
+
+    x_np = np.arange(9, dtype=np.float32).reshape(3, 3) / 7
+    y_np = np.linspace(-1, 1, 9, dtype=np.float32).reshape(3, 3)
+    x, y = nr.asarray(x_np.copy()), nr.asarray(y_np.copy())
+    jitted = nr.jit(f)
+    for _ in range(2):  # the second call runs the cached executor
+        for g, w in zip(jitted(x, y), f(x, y), strict=True):
+            np.testing.assert_array_equal(np.asarray(g), np.asarray(w))
+    np.testing.assert_array_equal(np.asarray(x), x_np)
+    np.testing.assert_array_equal(np.asarray(y), y_np)
+
+
+def test_no_write_into_a_buffer_whose_view_is_still_needed() -> None:
+    def f(x):
+        doubled = x + x
+        flipped = doubled[::-1]  # a view of doubled's buffer
+        return x + doubled, flipped  # doubled dies here, but its view is returned
+
+    x = nr.asarray(np.arange(6, dtype=np.float32).reshape(3, 2))
+    jitted = nr.jit(f)
+    for _ in range(2):
+        for g, w in zip(jitted(x), f(x), strict=True):
+            np.testing.assert_array_equal(np.asarray(g), np.asarray(w))
