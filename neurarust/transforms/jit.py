@@ -83,7 +83,7 @@ def _as_leaf(x: Any) -> Any:
 
 def _leaf_signature(x: Any) -> Any:
     if isinstance(x, Array):
-        return (tuple(x.shape), x.dtype, x._namespace().__name__)
+        return (tuple(x.shape), x.dtype, x._device())
     return ("value", type(x), x)
 
 
@@ -301,8 +301,10 @@ class JitFunction:
         else:
             donated_inputs = ()
         if entry.run is None:
-            entry.run = compile_graph(graph, donated_inputs, _reuses_buffers(buffers))
-            if self._plain and not kwargs and all(a.__class__ is Array for a in args):
+            on_host = _reuses_buffers(buffers)
+            entry.run = compile_graph(graph, donated_inputs, on_host)
+            # The flat key has no device, so it serves host buffers only.
+            if on_host and self._plain and not kwargs and all(a.__class__ is Array for a in args):
                 self._fast[tuple((b.shape, b.dtype, b.__class__) for b in buffers)] = _fast_call(
                     entry.run, graph.out_tree
                 )
