@@ -99,7 +99,7 @@ def compile_graph(
                     break
         if target is not None:
             scope[f"u{i}"] = ufunc
-            lines.append(f"    {outs} = u{i}({args}, {names[target]})")  # out, positionally
+            lines.append(f"    {outs} = u{i}({args}, out={names[target]})")
         else:
             scope[f"f{i}"] = op.impl
             kwargs = []
