@@ -58,15 +58,6 @@ def shift_axis(axis: int, ndim: int) -> int:
     return axis % ndim + 1 if ndim else 0
 
 
-def shift_axes(axes: Any, ndim: int) -> Any:
-    """:func:`shift_axis` for ``None``, an int, or a tuple of axes (``None`` stays ``None``)."""
-    if axes is None:
-        return None
-    if isinstance(axes, int):
-        return shift_axis(axes, ndim)
-    return tuple(shift_axis(a, ndim) for a in axes)
-
-
 def elementwise_rule(prim: Primitive) -> Callable[..., Any]:
     """The rule of an elementwise primitive (operands of equal shape; result the same shape).
 

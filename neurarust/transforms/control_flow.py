@@ -59,15 +59,6 @@ def _staging_owner(key: Any, leaves: Sequence[Any]) -> StagingTrace | None:
     return trace
 
 
-def _flat_fn(fn: Callable[..., Any], in_tree: Any) -> Callable[..., Any]:
-    """``fn`` taking flat leaves and returning flat leaves (the output tree is dropped)."""
-
-    def flat(*leaves: Any) -> Any:
-        return tree.leaves(fn(*tree.unflatten(in_tree, list(leaves))))
-
-    return flat
-
-
 def _trace_sub(
     parent: StagingTrace,
     what: str,
@@ -143,7 +134,7 @@ class SwitchOp:
 SWITCH = SwitchOp()
 
 
-def _index_array(op: str, index: Any, n: int) -> Any:
+def _index_array(op: str, index: Any) -> Any:
     index = _asarray(index)
     if index.shape != ():
         raise ShapeError(f"{op}: argument 'index' expected a scalar, got shape {index.shape}")
@@ -164,7 +155,7 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
         raise InvalidArgumentError(
             "switch: argument 'branches' expected a non-empty sequence of callables"
         )
-    index = _index_array("switch", index, len(branches))
+    index = _index_array("switch", index)
     if _is_concrete(index):
         i = min(max(int(index), 0), len(branches) - 1)
         return branches[i](*operands)
