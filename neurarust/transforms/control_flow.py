@@ -26,10 +26,12 @@ from .. import tree
 from ..core.array import Array
 from ..core.backend import namespace
 from ..core.errors import ConcretizationError, InvalidArgumentError, ShapeError
-from ..core.primitive import ShapedArray, Tracer
+from ..core.primitive import ShapedArray, Tracer, top_trace
 from .batching import BatchTracer
 from .executor import compile_graph
 from .graph import Graph, aval_str, eval_graph
+from .passes import simplify
+from .reverse import ReverseTrace, vjp
 from .staging import StagingTrace, StagingTracer, abstract, trace_to_graph
 
 
@@ -67,7 +69,9 @@ def _trace_sub(
     in_tree: Any,
 ) -> Graph:
     """Trace ``fn(*args)`` (``args`` of structure ``in_tree``, a tuple) inside ``parent``."""
-    return trace_to_graph(f"{parent.name} {what}", fn, list(avals), in_tree, parent=parent)
+    return simplify(
+        trace_to_graph(f"{parent.name} {what}", fn, list(avals), in_tree, parent=parent)
+    )
 
 
 def _single_arg_tree(in_tree: Any, n: int) -> Any:
@@ -164,7 +168,33 @@ def switch(index: Any, branches: Sequence[Callable[..., Any]], *operands: Any) -
     trace = _staging_owner(index, leaves)
     if trace is not None:
         return _staged_switch(trace, index, branches, leaves, in_tree)
+    if index.__class__ is StagingTracer and isinstance(top_trace(leaves), ReverseTrace):
+        return _differentiated_switch(index, branches, operands)
     return _select_switch(index, branches, operands)
+
+
+def _differentiated_switch(
+    index: Any, branches: list[Callable[..., Any]], operands: tuple[Any, ...]
+) -> Any:
+    """A staged ``switch`` under reverse mode inside ``jit``: the forward pass and the pullback
+    are each one staged ``switch``, so only the chosen branch runs in either direction."""
+    from .custom import custom_vjp
+
+    def pullback(k: int) -> Callable[[Any, Any], Any]:
+        def run(ops: tuple[Any, ...], g: Any) -> Any:
+            return vjp(branches[k], *ops)[1](g)
+
+        return run
+
+    def fwd(*ops: Any) -> tuple[Any, tuple[Any, ...]]:
+        return switch(index, branches, *ops), ops
+
+    def bwd(ops: tuple[Any, ...], g: Any) -> tuple[Any, ...]:
+        return tuple(switch(index, [pullback(k) for k in range(len(branches))], ops, g))
+
+    staged = custom_vjp(lambda *ops: switch(index, branches, *ops))
+    staged.defvjp(fwd, bwd)
+    return staged(*operands)
 
 
 def _staged_switch(

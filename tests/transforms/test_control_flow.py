@@ -42,6 +42,18 @@ def test_cond_runs_only_the_chosen_branch_under_jit() -> None:
     assert float(jf(nr.asarray(-4.0))) == 0.0
     assert float(nr.grad(jf)(nr.asarray(-4.0))) == 0.0
     assert float(nr.grad(jf)(nr.asarray(4.0))) == 0.25
+    jg = nr.jit(nr.grad(f))  # the pullback is a staged switch too
+    assert float(jg(nr.asarray(-4.0))) == 0.0
+    assert float(jg(nr.asarray(4.0))) == 0.25
+    graph = jg.graph(nr.asarray(4.0))
+    assert [e.op.name for e in graph.equations][-1] == "switch"
+    assert "multiply a1 c" not in str(graph)  # sub-graphs are simplified (dead code dropped)
+
+
+def test_second_order_through_a_staged_cond() -> None:
+    h = nr.jit(nr.grad(nr.grad(lambda x: nr.cond(x > 0, lambda a: a**3, lambda a: -a, x))))
+    assert float(h(nr.asarray(2.0))) == 12.0
+    assert float(h(nr.asarray(-2.0))) == 0.0
 
 
 @pytest.mark.parametrize("how", ["eager", "grad_of_jit", "jit_of_grad"])
