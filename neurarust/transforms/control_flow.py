@@ -27,7 +27,7 @@ from ..core.array import Array
 from ..core.backend import namespace
 from ..core.errors import ConcretizationError, InvalidArgumentError, ShapeError
 from ..core.primitive import ShapedArray, Tracer, top_trace
-from .batching import BatchTracer
+from .batching import BatchTrace, BatchTracer
 from .executor import compile_graph
 from .graph import Graph, aval_str, eval_graph
 from .passes import simplify
@@ -415,11 +415,51 @@ def _batched_while(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any
                 return val
             val = body_fun(val)
             continue
-        if not bool(any_(p._v)):
+        going = any_(p._v)
+        if not _is_concrete(going):
+            return _staged_batched_while(p._trace, cond_fun, body_fun, val)
+        if not bool(going):
             return val
         new = body_fun(val)
         _check_carry("while_loop", val, new)
         val = tree.map(lambda n, o, p=p: where(p, n, o), new, val)
+
+
+def _staged_batched_while(
+    trace: BatchTrace, cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any], val: Any
+) -> Any:
+    """``vmap`` of a ``while_loop`` inside ``jit``: one staged ``while_loop`` over the batched
+    carry (batch axis first), stepping while any example continues."""
+    from ..core.batching import to_front
+    from ..core.ops import any as any_
+    from ..core.ops import where
+
+    leaves, in_tree = tree.flatten(val)
+    size = trace.axis_size
+
+    def raw(x: Any) -> Any:
+        x = _asarray(x)
+        if x.__class__ is BatchTracer and x._trace is trace:
+            return to_front(x._v, x._bdim)
+        return to_front(x, None, size)
+
+    def example_view(carry: list[Any]) -> Any:
+        return tree.unflatten(in_tree, [BatchTracer(trace, c, 0) for c in carry])
+
+    def going(carry: list[Any]) -> Any:
+        return any_(raw(_check_pred("while_loop", cond_fun(example_view(carry)))))
+
+    def step(carry: list[Any]) -> list[Any]:
+        view = example_view(carry)
+        p = cond_fun(view)
+        new = body_fun(view)
+        _check_carry("while_loop", view, new)
+        return [
+            raw(where(p, n, o)) for n, o in zip(tree.leaves(new), tree.leaves(view), strict=True)
+        ]
+
+    out = while_loop(going, step, [raw(x) for x in leaves])
+    return example_view(out)
 
 
 def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_val: Any) -> Any:

@@ -142,6 +142,20 @@ def test_while_loop_under_vmap_has_per_example_trip_counts() -> None:
     np.testing.assert_allclose(np.asarray(f(nr.asarray([1.0, 3.0, 20.0]))), [16.0, 12.0, 20.0])
 
 
+def test_while_loop_under_vmap_inside_jit_is_one_staged_loop() -> None:
+    def f(x, limit):  # the limit is a per-example value the loop closes over
+        return nr.while_loop(lambda v: v < limit, lambda v: v * 2, x)
+
+    xs, limits = nr.asarray([1.0, 3.0, 20.0]), nr.asarray([10.0, 50.0, 5.0])
+    jitted = nr.jit(nr.vmap(f))
+    np.testing.assert_allclose(np.asarray(jitted(xs, limits)), [16.0, 96.0, 20.0])
+    np.testing.assert_allclose(np.asarray(jitted(xs * 2, limits)), [16.0, 96.0, 40.0])
+    np.testing.assert_allclose(np.asarray(nr.vmap(f)(xs, limits)), [16.0, 96.0, 20.0])
+    assert [e.op.name for e in jitted.graph(xs, limits).equations] == ["while_loop"]
+    shared = nr.jit(nr.vmap(f, in_axes=(0, None)))(xs, nr.asarray(10.0))
+    np.testing.assert_allclose(np.asarray(shared), [16.0, 12.0, 20.0])
+
+
 def test_while_loop_errors() -> None:
     with pytest.raises(ShapeError, match="carry leaf 0"):
         nr.while_loop(lambda v: v.sum() < 10, lambda v: nr.concat([v, v]), X)
