@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opinfo_args import is_array, is_array_list, is_mask_index, leaves
 
 import neurarust as nr
 from neurarust.core.errors import ConcretizationError
@@ -31,33 +32,10 @@ VALUE_DEPENDENT = {
 DIFFERENT_KERNELS = {"tensordot", "at_divide", "at_power"}
 
 
-def _is_mask_index(info: OpInfo, x: Any) -> bool:
-    """A boolean index of an indexing op: its number of true values sets the result's shape,
-    so it is passed as a constant (traced, it raises ConcretizationError, tested elsewhere)."""
-    if not info.name.startswith(("at_", "getitem", "index_put")):
-        return False
-    parts = x if isinstance(x, (list, tuple)) else [x]
-    return any(isinstance(p, np.ndarray) and p.dtype == np.bool_ for p in parts)
-
-
-def _is_array(x: Any) -> bool:
-    return isinstance(x, np.ndarray)
-
-
-def _is_array_list(x: Any) -> bool:
-    return isinstance(x, (list, tuple)) and bool(x) and all(_is_array(e) for e in x)
-
-
 def _to_nr(x: Any) -> Any:
-    if _is_array(x):
+    if is_array(x):
         return nr.asarray(x)
     return type(x)(nr.asarray(e) for e in x)
-
-
-def _leaves(x: Any) -> list[Any]:
-    if isinstance(x, (tuple, list)):
-        return [leaf for item in x for leaf in _leaves(item)]
-    return [x]
 
 
 @pytest.mark.parametrize("info", OPINFOS, ids=lambda i: i.name)
@@ -69,14 +47,14 @@ def test_jit_equals_eager(info: OpInfo, seed: int, data: st.DataObject) -> None:
         positions = [
             i
             for i, a in enumerate(sample.args)
-            if (_is_array(a) or _is_array_list(a)) and not _is_mask_index(info, a)
+            if (is_array(a) or is_array_list(a)) and not is_mask_index(info, a)
         ]
         if not positions:
             continue
         arrays = [_to_nr(sample.args[i]) for i in positions]
 
         def call(*xs: Any, sample: Any = sample, positions: list[int] = positions) -> Any:
-            args = [nr.asarray(a) if _is_array(a) else a for a in sample.args]
+            args = [nr.asarray(a) if is_array(a) else a for a in sample.args]
             for i, x in zip(positions, xs, strict=True):
                 args[i] = x
             return info.fn(*args, **sample.kwargs)
@@ -90,7 +68,7 @@ def test_jit_equals_eager(info: OpInfo, seed: int, data: st.DataObject) -> None:
         got = jitted(*arrays)
         again = jitted(*arrays)
         assert jitted.cache_info().hits == 1
-        for g, a, w in zip(_leaves(got), _leaves(again), _leaves(want), strict=True):
+        for g, a, w in zip(leaves(got), leaves(again), leaves(want), strict=True):
             w = np.asarray(w)
             assert np.asarray(g).dtype == w.dtype, info.name
             if info.name in DIFFERENT_KERNELS or w.dtype.kind == "c":

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from opinfo_args import is_array, is_array_list, is_mask_index, leaves
 
 import neurarust as nr
 from neurarust.core import dtypes
@@ -30,15 +31,6 @@ VALUE_DEPENDENT_SHAPE = {
 }
 
 
-def _is_mask_index(info: OpInfo, x: Any) -> bool:
-    """A boolean index of an indexing op: its number of true values sets the result's shape,
-    so it is the same for every example (batched, it raises ConcretizationError)."""
-    if not info.name.startswith(("at_", "getitem", "index_put")):
-        return False
-    parts = x if isinstance(x, (list, tuple)) else [x]
-    return any(isinstance(p, np.ndarray) and p.dtype == np.bool_ for p in parts)
-
-
 def _example(value: np.ndarray, k: int) -> np.ndarray:
     """Example ``k`` of a batch built from one sample value.
 
@@ -52,22 +44,14 @@ def _example(value: np.ndarray, k: int) -> np.ndarray:
     return value
 
 
-def _is_array(x: Any) -> bool:
-    return isinstance(x, np.ndarray)
-
-
-def _is_array_list(x: Any) -> bool:
-    return isinstance(x, (list, tuple)) and bool(x) and all(_is_array(e) for e in x)
-
-
 def _stack(values: list[np.ndarray], axis: int) -> np.ndarray:
     return np.stack(values, axis=axis)
 
 
 def _batched_arg(value: Any, axis: int | None) -> Any:
     if axis is None:
-        return nr.asarray(value) if _is_array(value) else type(value)(nr.asarray(e) for e in value)
-    if _is_array(value):
+        return nr.asarray(value) if is_array(value) else type(value)(nr.asarray(e) for e in value)
+    if is_array(value):
         return nr.asarray(_stack([_example(value, k) for k in range(BATCH)], axis))
     return type(value)(
         nr.asarray(_stack([_example(e, k) for k in range(BATCH)], axis)) for e in value
@@ -76,25 +60,19 @@ def _batched_arg(value: Any, axis: int | None) -> Any:
 
 def _example_arg(value: Any, axis: int | None, k: int) -> Any:
     if axis is None:
-        return nr.asarray(value) if _is_array(value) else type(value)(nr.asarray(e) for e in value)
-    if _is_array(value):
+        return nr.asarray(value) if is_array(value) else type(value)(nr.asarray(e) for e in value)
+    if is_array(value):
         return nr.asarray(_example(value, k))
     return type(value)(nr.asarray(_example(e, k)) for e in value)
 
 
-def _leaves(x: Any) -> list[Any]:
-    if isinstance(x, (tuple, list)):
-        return [leaf for item in x for leaf in _leaves(item)]
-    return [x]
-
-
 def _ndim(value: Any) -> int:
-    return value.ndim if _is_array(value) else min(e.ndim for e in value)
+    return value.ndim if is_array(value) else min(e.ndim for e in value)
 
 
 def check_vmap_sample(info: OpInfo, sample: Sample, axes: list[int | None]) -> None:
     """Compare ``vmap`` with a loop for one sample and one choice of batch axes."""
-    positions = [i for i, a in enumerate(sample.args) if _is_array(a) or _is_array_list(a)]
+    positions = [i for i, a in enumerate(sample.args) if is_array(a) or is_array_list(a)]
 
     def call(*arrays: Any) -> Any:
         args = list(sample.args)
@@ -108,8 +86,8 @@ def check_vmap_sample(info: OpInfo, sample: Sample, axes: list[int | None]) -> N
         call(*[_example_arg(sample.args[i], a, k) for i, a in zip(positions, axes, strict=True)])
         for k in range(BATCH)
     ]
-    got_leaves = _leaves(got)
-    want_leaves = [_leaves(p) for p in per_example]
+    got_leaves = leaves(got)
+    want_leaves = [leaves(p) for p in per_example]
     assert len(got_leaves) == len(want_leaves[0]), info.name
     for j, g in enumerate(got_leaves):
         want = np.stack([np.asarray(w[j]) for w in want_leaves])
@@ -132,17 +110,17 @@ def test_vmap_matches_loop(info: OpInfo, seed: int, data: st.DataObject) -> None
     dtype = data.draw(st.sampled_from(info.dtypes))
     rng = np.random.default_rng(seed)
     for sample in info.samples(rng, dtype):
-        arrays = [a for a in sample.args if _is_array(a) or _is_array_list(a)]
+        arrays = [a for a in sample.args if is_array(a) or is_array_list(a)]
         if not arrays:
             continue
         axes = [
             None
-            if _is_mask_index(info, a)
+            if is_mask_index(info, a)
             else data.draw(st.one_of(st.none(), st.integers(0, _ndim(a))), label=f"axis {i}")
             for i, a in enumerate(arrays)
         ]
         if all(a is None for a in axes):
-            free = [i for i, a in enumerate(arrays) if not _is_mask_index(info, a)]
+            free = [i for i, a in enumerate(arrays) if not is_mask_index(info, a)]
             if not free:
                 continue
             axes[free[0]] = 0
